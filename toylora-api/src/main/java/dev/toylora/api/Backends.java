@@ -1,0 +1,57 @@
+package dev.toylora.api;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
+import java.util.stream.Collectors;
+
+/** Finds {@link Backend}s on the classpath through {@link ServiceLoader} and chooses one by name. */
+public final class Backends {
+    private Backends() {}
+
+    /** Every backend on the class path of {@code loader}, usable or not, sorted by name. */
+    public static List<Backend> all(ClassLoader loader) {
+        List<Backend> found = new ArrayList<>();
+        var iterator = ServiceLoader.load(Backend.class, loader).iterator();
+        while (true) {
+            try {
+                if (!iterator.hasNext()) break;
+                found.add(iterator.next());
+            } catch (ServiceConfigurationError e) {
+                // A broken engine jar must not hide the working ones; it shows up as absent.
+                System.getLogger(Backends.class.getName()).log(System.Logger.Level.WARNING,
+                        "skipping a backend that could not be loaded: " + e.getMessage());
+            }
+        }
+        found.sort(Comparator.comparing(Backend::name));
+        return List.copyOf(found);
+    }
+
+    public static List<Backend> all() {
+        return all(Thread.currentThread().getContextClassLoader());
+    }
+
+    /** The usable backend called {@code name}; otherwise an error that lists what there is. */
+    public static Backend get(String name, ClassLoader loader) {
+        List<Backend> all = all(loader);
+        for (Backend backend : all) {
+            if (backend.name().equals(name)) {
+                if (!backend.available()) {
+                    throw new IllegalArgumentException("backend '" + name + "' is on the classpath but cannot run here: "
+                            + backend.unavailableReason());
+                }
+                return backend;
+            }
+        }
+        String names = all.stream().map(b -> b.available() ? b.name() : b.name() + " (unavailable)").collect(Collectors.joining(", "));
+        throw new IllegalArgumentException("no backend named '" + name + "'; "
+                + (all.isEmpty() ? "none is on the classpath (add an engine jar such as toylora-engine-ojalgo)"
+                                 : "available: " + names));
+    }
+
+    public static Backend get(String name) {
+        return get(name, Thread.currentThread().getContextClassLoader());
+    }
+}

@@ -1,0 +1,70 @@
+package dev.toylora.api;
+
+import java.util.List;
+
+/**
+ * One LoRA adapter: every targeted linear layer computes {@code y = x·W + b + s·(drop(x)·A)·B}
+ * with A {@code [in × r]} random, B {@code [r × out]} zero, so attaching changes nothing until B
+ * is trained. Names follow PEFT: {@code r}, {@code lora_alpha}, {@code target_modules},
+ * {@code lora_dropout}, {@code bias}, {@code use_rslora}.
+ *
+ * @param rank      r, the inner dimension of A·B (≥ 1, ≤ min(in, out) of every target)
+ * @param alpha     lora_alpha; the update is scaled by {@link #scaling()}
+ * @param targets   names of the layers to adapt, e.g. {@code [fc1, fc2, fc3, fc4]}
+ * @param trainBias PEFT's {@code bias="lora_only"}: the biases of adapted layers train too
+ * @param dropout   dropout on the adapter's input during training, in [0, 1)
+ * @param rsLora    scale by alpha/√r (rank-stabilised LoRA) instead of alpha/r
+ */
+public record LoraSpec(int rank, double alpha, List<String> targets, boolean trainBias, double dropout, boolean rsLora) {
+
+    public LoraSpec {
+        targets = List.copyOf(targets);
+        if (rank < 1) throw new IllegalArgumentException("LoRA rank must be >= 1, got " + rank);
+        if (!(alpha > 0) || Double.isInfinite(alpha)) throw new IllegalArgumentException("LoRA alpha must be > 0, got " + alpha);
+        if (targets.isEmpty()) throw new IllegalArgumentException("LoRA needs at least one target layer");
+        if (targets.stream().distinct().count() != targets.size()) throw new IllegalArgumentException("LoRA targets repeat a layer: " + targets);
+        if (!(dropout >= 0 && dropout < 1)) throw new IllegalArgumentException("LoRA dropout must be in [0, 1), got " + dropout);
+    }
+
+    /** Plain LoRA: no bias training, no adapter dropout, scaling alpha/r. */
+    public static LoraSpec of(int rank, double alpha, List<String> targets) {
+        return new LoraSpec(rank, alpha, targets, false, 0.0, false);
+    }
+
+    /** s, the factor on A·B. */
+    public double scaling() {
+        return rsLora ? alpha / Math.sqrt(rank) : alpha / rank;
+    }
+
+    /**
+     * Trainable parameters this adapter adds to {@code network}: r·(in+out) per adapted layer, plus
+     * the biases of adapted layers when they train.
+     */
+    public long trainableParameters(NetworkSpec network) {
+        long total = 0;
+        for (String target : targets) {
+            NetworkSpec.LayerShape shape = network.layerShapes().stream()
+                    .filter(s -> s.name().equals(target)).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException(
+                            "LoRA target '" + target + "' is not a layer; the layers are " + network.layerNames()));
+            total += (long) rank * (shape.inputs() + shape.outputs());
+            if (trainBias) total += shape.outputs();
+        }
+        return total;
+    }
+
+    /** Checks targets and rank against a network; throws with the reason. */
+    public void validateAgainst(NetworkSpec network) {
+        for (String target : targets) {
+            NetworkSpec.LayerShape shape = network.layerShapes().stream()
+                    .filter(s -> s.name().equals(target)).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException(
+                            "LoRA target '" + target + "' is not a layer; the layers are " + network.layerNames()));
+            int max = Math.min(shape.inputs(), shape.outputs());
+            if (rank > max) {
+                throw new IllegalArgumentException("LoRA rank " + rank + " is larger than layer " + target + " allows ("
+                        + shape.inputs() + "×" + shape.outputs() + ": at most " + max + ")");
+            }
+        }
+    }
+}

@@ -1,0 +1,40 @@
+package dev.toylora.api;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** A multilayer perceptron built by a {@link Backend}, with at most one LoRA adapter attached at a time. */
+public interface Network {
+    NetworkSpec spec();
+
+    /** fc1 … fcN, in order. */
+    List<Layer> layers();
+
+    /** Weights and biases of the base network, {@code 567,434} for the seed's MLP. */
+    long parameterCount();
+
+    /** Parameters a {@link Trainer} made now would update. */
+    long trainableParameterCount();
+
+    /**
+     * Attaches a LoRA adapter (A drawn from {@code seed}, B = 0, so the logits do not change) and
+     * freezes the base. Throws if an adapter is already attached or the spec does not fit.
+     */
+    Adapter attach(LoraSpec spec, long seed);
+
+    /** The adapter now attached, if any. */
+    Optional<Adapter> adapter();
+
+    /** Removes the adapter (unmerging it first if merged): the network is the base again, bit for bit. */
+    void detach();
+
+    /** A trainer for what is trainable now; dropout masks are drawn from {@code seed}. */
+    Trainer trainer(OptimizerSpec spec, long seed);
+
+    /** Eval-mode forward pass (no dropout): writes {@code batch.rows() × outputs} logits, row-major, into {@code out}. */
+    void logits(Batch batch, float[] out);
+
+    /** A copy of the base weights and biases, named {@code fc1.weight}, {@code fc1.bias}, … (PyTorch's state_dict names). */
+    Map<String, Tensor> weights();
+}
