@@ -1,0 +1,4 @@
+@NullMarked
+package dev.toylora.runner.checkpoint;
+
+import org.jspecify.annotations.NullMarked;

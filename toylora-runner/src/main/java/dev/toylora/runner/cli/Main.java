@@ -1,0 +1,159 @@
+package dev.toylora.runner.cli;
+
+import dev.toylora.api.Backend;
+import dev.toylora.api.Backends;
+import dev.toylora.runner.checkpoint.CheckpointException;
+import dev.toylora.runner.data.DataException;
+import dev.toylora.runner.experiment.Experiment;
+import dev.toylora.runner.experiment.ExperimentException;
+import dev.toylora.runner.experiment.ExperimentParser;
+import dev.toylora.runner.pipeline.ExperimentRunner;
+import dev.toylora.runner.pipeline.RunResult;
+import dev.toylora.runner.results.ComparisonTable;
+import dev.toylora.runner.train.DivergenceException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code java -jar runner.jar EXPERIMENT.yaml… [key=value…]}: runs experiment files. Subcommands
+ * list the engines and check files without running them.
+ */
+@Command(name = "runner", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = {"Runs ToyLoRA experiment files: pretrain → fine-tune (LoRA or full) → evaluate, and writes results/<name>/.",
+                "Arguments ending in .yaml/.yml are experiment files; arguments key=value override keys of every file",
+                "(e.g. finetune.lora.rank=8 seed=7 'finetune.lora.targets=[fc4]')."},
+        subcommands = {Main.BackendsCommand.class, Main.ValidateCommand.class, ReportCommand.class, CommandLine.HelpCommand.class},
+        exitCodeOnInvalidInput = 2, exitCodeOnExecutionException = 1)
+public final class Main implements Callable<Integer> {
+
+    @Parameters(paramLabel = "EXPERIMENT.yaml | key=value", arity = "0..*", description = "experiment files and overrides")
+    List<String> arguments = new ArrayList<>();
+
+    @Option(names = "--results", paramLabel = "DIR", description = "where results/<name>/ go (default: ${DEFAULT-VALUE})")
+    Path results = Path.of("results");
+
+    @Option(names = "--no-progress", description = "plain log lines even on an interactive terminal")
+    boolean noProgress;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    /** Runs the command line and returns the exit code: 0 done, 1 a run failed, 2 bad input. */
+    public static int execute(String... args) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setExecutionExceptionHandler((e, commandLine, parsed) -> {
+            PrintWriter err = commandLine.getErr();
+            if (e instanceof ExperimentException || e instanceof DataException || e instanceof CheckpointException
+                    || e instanceof IllegalArgumentException) {
+                err.println("error: " + e.getMessage());
+                return 2;
+            }
+            if (e instanceof DivergenceException) {
+                err.println("error: " + e.getMessage());
+                return 1;
+            }
+            err.println("error: " + e);
+            e.printStackTrace(err);
+            return 1;
+        });
+        return cli.execute(args);
+    }
+
+    @Override
+    public Integer call() {
+        List<Path> files = new ArrayList<>();
+        List<String> overrides = new ArrayList<>();
+        for (String argument : arguments) {
+            if (argument.endsWith(".yaml") || argument.endsWith(".yml")) files.add(Path.of(argument));
+            else if (argument.contains("=")) overrides.add(argument);
+            else throw new CommandLine.ParameterException(spec.commandLine(),
+                    "'" + argument + "' is neither an experiment file (*.yaml) nor an override (key=value)");
+        }
+        if (files.isEmpty()) throw new CommandLine.ParameterException(spec.commandLine(), "no experiment file given (e.g. experiments/lora-r16.yaml)");
+        // Parse and validate every file before any training starts.
+        List<Experiment> experiments = new ArrayList<>();
+        for (Path file : files) {
+            Experiment experiment = ExperimentParser.parse(file, overrides);
+            Backends.get(experiment.backend());
+            experiments.add(experiment);
+        }
+        boolean interactive = !noProgress && ConsoleProgress.terminalIsInteractive();
+        ExperimentRunner runner = ExperimentRunner.standard(results, new ConsoleProgress(interactive));
+        PrintWriter out = spec.commandLine().getOut();
+        for (Experiment experiment : experiments) {
+            RunResult result = runner.run(experiment);
+            out.println();
+            out.println(experiment.name() + " — test accuracy, base vs adapted:");
+            out.println(ComparisonTable.markdown(result));
+            out.flush();
+        }
+        return 0;
+    }
+
+    @Command(name = "backends", description = "Lists the engines on the classpath, their versions and whether each can run here.")
+    static final class BackendsCommand implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            List<Backend> all = Backends.all();
+            if (all.isEmpty()) {
+                out.println("no backend on the classpath; add an engine jar such as toylora-engine-ojalgo");
+                return 1;
+            }
+            for (Backend backend : all) {
+                out.printf("%-10s %-40s %s%n", backend.name(), backend.version(),
+                        backend.available() ? "usable" : "unavailable: " + backend.unavailableReason());
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "validate", description = "Checks experiment files (and overrides) without running them.")
+    static final class ValidateCommand implements Callable<Integer> {
+        @Parameters(paramLabel = "EXPERIMENT.yaml | key=value", arity = "1..*")
+        List<String> arguments = new ArrayList<>();
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            List<String> overrides = arguments.stream().filter(a -> !a.endsWith(".yaml") && !a.endsWith(".yml")).toList();
+            int bad = 0;
+            for (String file : arguments) {
+                if (!file.endsWith(".yaml") && !file.endsWith(".yml")) continue;
+                try {
+                    Experiment experiment = ExperimentParser.parse(Path.of(file), overrides);
+                    Backends.get(experiment.backend());
+                    spec.commandLine().getOut().println(file + ": ok (" + experiment.name() + ")");
+                } catch (ExperimentException | IllegalArgumentException e) {
+                    spec.commandLine().getErr().println(e.getMessage());
+                    bad++;
+                }
+            }
+            return bad == 0 ? 0 : 2;
+        }
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"ToyLoRA runner " + (v == null ? "development" : v)};
+        }
+    }
+}

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.toylora.runner.cli;
+
+import org.jspecify.annotations.NullMarked;

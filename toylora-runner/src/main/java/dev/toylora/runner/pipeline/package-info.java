@@ -1,0 +1,4 @@
+@NullMarked
+package dev.toylora.runner.pipeline;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.toylora.runner.results;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.toylora.runner.train;
+
+import org.jspecify.annotations.NullMarked;
