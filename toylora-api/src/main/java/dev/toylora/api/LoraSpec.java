@@ -8,7 +8,8 @@ import java.util.List;
  * is trained. Names follow PEFT: {@code r}, {@code lora_alpha}, {@code target_modules},
  * {@code lora_dropout}, {@code bias}, {@code use_rslora}.
  *
- * @param rank      r, the inner dimension of A·B (≥ 1, ≤ min(in, out) of every target)
+ * @param rank      r, the inner dimension of A·B (≥ 1, ≤ max(in, out) of every target: as in PEFT, r may exceed
+ *                  min(in, out) — the seed's r = 16 on the 128×10 classifier does — though A·B's rank cannot)
  * @param alpha     lora_alpha; the update is scaled by {@link #scaling()}
  * @param targets   names of the layers to adapt, e.g. {@code [fc1, fc2, fc3, fc4]}
  * @param trainBias PEFT's {@code bias="lora_only"}: the biases of adapted layers train too
@@ -60,7 +61,8 @@ public record LoraSpec(int rank, double alpha, List<String> targets, boolean tra
                     .filter(s -> s.name().equals(target)).findFirst()
                     .orElseThrow(() -> new IllegalArgumentException(
                             "LoRA target '" + target + "' is not a layer; the layers are " + network.layerNames()));
-            int max = Math.min(shape.inputs(), shape.outputs());
+            // Beyond max(in, out) every extra rank only adds parameters: A·B already spans the whole matrix.
+            int max = Math.max(shape.inputs(), shape.outputs());
             if (rank > max) {
                 throw new IllegalArgumentException("LoRA rank " + rank + " is larger than layer " + target + " allows ("
                         + shape.inputs() + "×" + shape.outputs() + ": at most " + max + ")");

@@ -29,7 +29,7 @@ import picocli.CommandLine.Parameters;
         description = {"Runs ToyLoRA experiment files: pretrain → fine-tune (LoRA or full) → evaluate, and writes results/<name>/.",
                 "Arguments ending in .yaml/.yml are experiment files; arguments key=value override keys of every file",
                 "(e.g. finetune.lora.rank=8 seed=7 'finetune.lora.targets=[fc4]')."},
-        subcommands = {Main.BackendsCommand.class, Main.ValidateCommand.class, ReportCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {Main.BackendsCommand.class, Main.ValidateCommand.class, CompareCommand.class, ReportCommand.class, CommandLine.HelpCommand.class},
         exitCodeOnInvalidInput = 2, exitCodeOnExecutionException = 1)
 public final class Main implements Callable<Integer> {
 

@@ -9,17 +9,21 @@ public final class ComparisonTable {
     private ComparisonTable() {}
 
     public static String markdown(RunResult result) {
-        ClassAccuracy base = result.base();
-        ClassAccuracy adapted = result.adapted().orElse(base);
-        boolean tuned = result.adapted().isPresent();
+        return markdown(result.base(), result.adapted(), result.oldClasses(), result.newClasses());
+    }
+
+    public static String markdown(ClassAccuracy base, java.util.Optional<ClassAccuracy> after, java.util.List<Integer> oldClasses,
+                                  java.util.List<Integer> newClasses) {
+        ClassAccuracy adapted = after.orElse(base);
+        boolean tuned = after.isPresent();
         StringBuilder out = new StringBuilder();
         out.append("| class | test images | base % | ").append(tuned ? "adapted % | change |" : "").append('\n');
         out.append("|---:|---:|---:|").append(tuned ? "---:|---:|" : "").append('\n');
         for (int c = 0; c < base.classes(); c++) {
             row(out, String.valueOf(c), base.total()[c], base.of(c), adapted.of(c), tuned);
         }
-        row(out, "old " + result.oldClasses(), count(base, result.oldClasses()), base.group(result.oldClasses()), adapted.group(result.oldClasses()), tuned);
-        row(out, "new " + result.newClasses(), count(base, result.newClasses()), base.group(result.newClasses()), adapted.group(result.newClasses()), tuned);
+        row(out, "old " + oldClasses, count(base, oldClasses), base.group(oldClasses), adapted.group(oldClasses), tuned);
+        row(out, "new " + newClasses, count(base, newClasses), base.group(newClasses), adapted.group(newClasses), tuned);
         row(out, "**overall**", (int) base.examples(), base.overall(), adapted.overall(), tuned);
         return out.toString();
     }

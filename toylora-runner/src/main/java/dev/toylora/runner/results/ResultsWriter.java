@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.toylora.runner.checkpoint.CheckpointMetadata;
 import dev.toylora.runner.checkpoint.Safetensors;
 import dev.toylora.runner.experiment.Experiment;
 import dev.toylora.runner.experiment.ExperimentParser;
@@ -55,13 +56,20 @@ public final class ResultsWriter {
             AtomicFiles.write(staged.resolve("history.csv"), historyCsv(result.history()));
             AtomicFiles.write(staged.resolve("comparison.md"), ComparisonTable.markdown(result));
             AtomicFiles.write(staged.resolve("experiment.yaml"), ExperimentParser.toYaml(experiment));
-            Map<String, String> provenance = Map.of("toylora.experiment", experiment.name(),
-                    "toylora.backend", context.backend().name(), "toylora.base-key", base.cacheKey());
+            Map<String, String> provenance = new TreeMap<>();
+            provenance.put("toylora.experiment", experiment.name());
+            provenance.put("toylora.backend", context.backend().name());
+            provenance.put("toylora.base-key", base.cacheKey());
+            provenance.put(CheckpointMetadata.DATASET, experiment.data().dataset());
+            provenance.put(CheckpointMetadata.OLD_CLASSES, CheckpointMetadata.classes(result.oldClasses()));
+            provenance.put(CheckpointMetadata.NEW_CLASSES, CheckpointMetadata.classes(result.newClasses()));
+            provenance.put(CheckpointMetadata.DROPOUT, String.valueOf(experiment.model().dropout()));
+            provenance.put(CheckpointMetadata.BASE_SHA256, CheckpointMetadata.weightsSha256(base.weights()));
             Safetensors.write(staged.resolve("checkpoints").resolve("base.safetensors"), base.weights(), withKind(provenance, "base"));
             if (tuned.isPresent()) {
                 boolean lora = experiment.finetune().method().equals("lora");
                 Map<String, String> meta = withKind(provenance, lora ? "lora-adapter" : "full-finetune");
-                if (lora) meta.put("toylora.lora", experiment.finetune().lora().toString());
+                if (lora) meta.putAll(CheckpointMetadata.lora(experiment.finetune().lora().toLoraSpec()));
                 Safetensors.write(staged.resolve("checkpoints").resolve(lora ? "adapter.safetensors" : "finetuned.safetensors"),
                         tuned.get().checkpoint(), meta);
             }

@@ -1,0 +1,21 @@
+/**
+ * The ToyLoRA engine on ojAlgo: an MLP, LoRA adapters and Adam, in double precision on
+ * {@link org.ojalgo.matrix.store.R064Store}s.
+ *
+ * <p><b>Layout.</b> A layer computes {@code y = x·W + b} with W an {@code [in × out]} store. ojAlgo
+ * stores are column-major, so the data of an {@code [m × n]} store, read in order, is the row-major
+ * {@code [n, m]} tensor: W's data is exactly PyTorch's {@code weight [out, in]}, LoRA's
+ * A {@code [in × r]} is PEFT's {@code lora_A.weight [r, in]} and B {@code [r × out]} is
+ * {@code lora_B.weight [out, r]}. Weights therefore cross the API as flat copies.
+ *
+ * <p>Activations are kept in two layouts, batch-major {@code [rows × n]} and feature-major
+ * {@code [n × rows]}, written together by the element-wise passes, so that every large product can
+ * use ojAlgo's fastest kernel (a transposed left operand times a plain right one).
+ *
+ * <p>Networks, adapters and trainers are not thread-safe; the matrix products use ojAlgo's own
+ * worker threads.
+ */
+@NullMarked
+package dev.toylora.engine.ojalgo;
+
+import org.jspecify.annotations.NullMarked;
