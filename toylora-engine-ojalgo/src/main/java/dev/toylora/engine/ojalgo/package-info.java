@@ -9,8 +9,10 @@
  * {@code lora_B.weight [out, r]}. Weights therefore cross the API as flat copies.
  *
  * <p>Activations are kept in two layouts, batch-major {@code [rows × n]} and feature-major
- * {@code [n × rows]}, written together by the element-wise passes, so that every large product can
- * use ojAlgo's fastest kernel (a transposed left operand times a plain right one).
+ * {@code [n × rows]}, written together by the element-wise passes (tens of µs, against milliseconds
+ * for the products), so that each product takes the operand forms ojAlgo multiplies fastest here:
+ * z = (xᵀ)ᵀ·W and dW = xᵀ·dz with a transposed view on the left, dxᵀ = W·dzᵀ with plain stores.
+ * No store is allocated per step; ojAlgo itself allocates a few small work arrays per product.
  *
  * <p>Networks, adapters and trainers are not thread-safe; the matrix products use ojAlgo's own
  * worker threads.

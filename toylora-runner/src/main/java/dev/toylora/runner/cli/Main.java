@@ -51,20 +51,27 @@ public final class Main implements Callable<Integer> {
 
     /** Runs the command line and returns the exit code: 0 done, 1 a run failed, 2 bad input. */
     public static int execute(String... args) {
+        return execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+    }
+
+    /** As {@link #execute(String...)}, printing to the given writers (tests read them). */
+    public static int execute(PrintWriter out, PrintWriter err, String... args) {
         CommandLine cli = new CommandLine(new Main());
+        cli.setOut(out);
+        cli.setErr(err);
         cli.setExecutionExceptionHandler((e, commandLine, parsed) -> {
-            PrintWriter err = commandLine.getErr();
+            PrintWriter errors = commandLine.getErr();
             if (e instanceof ExperimentException || e instanceof DataException || e instanceof CheckpointException
                     || e instanceof IllegalArgumentException) {
-                err.println("error: " + e.getMessage());
+                errors.println("error: " + e.getMessage());
                 return 2;
             }
             if (e instanceof DivergenceException) {
-                err.println("error: " + e.getMessage());
+                errors.println("error: " + e.getMessage());
                 return 1;
             }
-            err.println("error: " + e);
-            e.printStackTrace(err);
+            errors.println("error: " + e);
+            e.printStackTrace(errors);
             return 1;
         });
         return cli.execute(args);

@@ -1,0 +1,123 @@
+package dev.toylora.engine.ojalgo;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import org.ojalgo.matrix.store.R064Store;
+
+/**
+ * What a trainer trains: the live parameters, a gradient buffer for each (in the parameter's own order),
+ * and for every layer which gradients the backward pass must compute.
+ */
+final class Gradients {
+    private final List<LayerGradients> layers;
+    private final List<Parameter> parameters;
+    private final List<double[]> gradients;
+
+    private Gradients(List<LayerGradients> layers, List<Parameter> parameters, List<double[]> gradients) {
+        this.layers = layers;
+        this.parameters = parameters;
+        this.gradients = gradients;
+    }
+
+    /** Everything trains: every weight and bias. */
+    static Gradients ofBase(List<DenseLayer> layers) {
+        Builder builder = new Builder();
+        for (DenseLayer layer : layers) {
+            R064Store weight = builder.matrix(layer.weightParameter(), layer.inputs(), layer.outputs());
+            double[] bias = builder.vector(layer.biasParameter());
+            builder.layer(weight, bias, null, null);
+        }
+        return builder.build();
+    }
+
+    /** Only the adapter trains: A and B of each target, and the targets' biases when it says so. */
+    static Gradients ofAdapter(List<DenseLayer> layers, LoraAdapter adapter) {
+        Builder builder = new Builder();
+        for (int i = 0; i < layers.size(); i++) {
+            LoraBranch branch = adapter.branch(i);
+            if (branch == null) {
+                builder.layer(null, null, null, null);
+                continue;
+            }
+            // Registered in the order of Adapter.weights(): A, B, bias.
+            R064Store a = builder.matrix(branch.aParameter(), branch.layer.inputs(), branch.rank);
+            R064Store b = builder.matrix(branch.bParameter(), branch.rank, branch.layer.outputs());
+            double[] bias = adapter.trainsBias() ? builder.vector(branch.biasParameter()) : null;
+            builder.layer(null, bias, a, b);
+        }
+        return builder.build();
+    }
+
+    LayerGradients layer(int index) {
+        return layers.get(index);
+    }
+
+    int layerCount() {
+        return layers.size();
+    }
+
+    /** The first layer (from the input) with something to train: the backward pass stops there. */
+    int lowestTrainedLayer() {
+        for (int i = 0; i < layers.size(); i++) {
+            if (layers.get(i).trainsSomething()) return i;
+        }
+        throw new IllegalStateException("nothing trains");
+    }
+
+    List<Parameter> parameters() {
+        return parameters;
+    }
+
+    /** The gradient of {@code parameters().get(i)}, same length and order as its values. */
+    double[] gradient(int i) {
+        return gradients.get(i);
+    }
+
+    /** Copies of the current gradients, named as the parameters are. */
+    Map<String, double[]> copies() {
+        Map<String, double[]> copies = new LinkedHashMap<>();
+        for (int i = 0; i < parameters.size(); i++) {
+            copies.put(parameters.get(i).name(), gradients.get(i).clone());
+        }
+        return copies;
+    }
+
+    private static final class Builder {
+        private final List<Parameter> parameters = new ArrayList<>();
+        private final List<double[]> gradients = new ArrayList<>();
+        private final List<LayerGradients> layers = new ArrayList<>();
+
+        /** A gradient store shaped as the engine's matrix; its data runs in the parameter's order. */
+        R064Store matrix(Parameter parameter, int rows, int columns) {
+            R064Store gradient = R064Store.FACTORY.make(rows, columns);
+            parameters.add(parameter);
+            gradients.add(gradient.data);
+            return gradient;
+        }
+
+        double[] vector(Parameter parameter) {
+            double[] gradient = new double[parameter.values().length];
+            parameters.add(parameter);
+            gradients.add(gradient);
+            return gradient;
+        }
+
+        void layer(@Nullable R064Store weight, double @Nullable [] bias, @Nullable R064Store loraA, @Nullable R064Store loraB) {
+            // Whether dL/dx is needed is only known once the layers below are in; build() fills it in.
+            layers.add(new LayerGradients(weight, bias, loraA, loraB, false));
+        }
+
+        Gradients build() {
+            List<LayerGradients> complete = new ArrayList<>();
+            boolean somethingBelowTrains = false;
+            for (LayerGradients g : layers) {
+                complete.add(new LayerGradients(g.weight, g.bias, g.loraA, g.loraB, somethingBelowTrains));
+                somethingBelowTrains |= g.trainsSomething();
+            }
+            return new Gradients(List.copyOf(complete), List.copyOf(parameters), List.copyOf(gradients));
+        }
+    }
+}
