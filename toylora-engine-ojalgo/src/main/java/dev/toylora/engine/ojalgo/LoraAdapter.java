@@ -34,7 +34,7 @@ final class LoraAdapter implements Adapter {
         List<LoraBranch> made = new ArrayList<>();
         for (String target : spec.targets()) {
             int index = networkSpec.layerNames().indexOf(target);
-            LoraBranch branch = new LoraBranch(index, layers.get(index), spec.rank(), spec.scaling(), spec.dropout(), spec.trainBias(), random);
+            LoraBranch branch = new LoraBranch(layers.get(index), spec.rank(), spec.scaling(), spec.dropout(), spec.trainBias(), random);
             made.add(branch);
             branchByLayer[index] = branch;
         }

@@ -10,7 +10,6 @@ import org.ojalgo.matrix.store.R064Store;
  * A·B itself is only ever formed to merge.
  */
 final class LoraBranch {
-    final int layerIndex;
     final DenseLayer layer;
     final int rank;
     /** s = alpha/r (or alpha/√r with rsLoRA). */
@@ -19,7 +18,7 @@ final class LoraBranch {
     final double dropout;
     final R064Store a;
     final R064Store b;
-    /** A live view of Bᵀ, for dU = dY·Bᵀ. */
+    /** A live view of Bᵀ, for du = dz·Bᵀ. */
     final MatrixStore<Double> bTransposed;
 
     /** The layer's bias as it was when the adapter came, when the adapter trains it (restored on detach). */
@@ -29,8 +28,7 @@ final class LoraBranch {
     /** The exact weight before merging, so that unmerging restores it bit for bit rather than by subtraction. */
     private double @Nullable [] weightBeforeMerge;
 
-    LoraBranch(int layerIndex, DenseLayer layer, int rank, double scale, double dropout, boolean trainsBias, SplittableRandom random) {
-        this.layerIndex = layerIndex;
+    LoraBranch(DenseLayer layer, int rank, double scale, double dropout, boolean trainsBias, SplittableRandom random) {
         this.layer = layer;
         this.rank = rank;
         this.scale = scale;

@@ -10,6 +10,9 @@ import dev.toylora.runner.experiment.ExperimentParser;
 import dev.toylora.runner.pipeline.ExperimentRunner;
 import dev.toylora.runner.pipeline.RunResult;
 import dev.toylora.runner.results.ComparisonTable;
+import dev.toylora.runner.sweep.Shard;
+import dev.toylora.runner.sweep.SweepRunner;
+import dev.toylora.runner.sweep.SweepSummary;
 import dev.toylora.runner.train.DivergenceException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -28,8 +31,10 @@ import picocli.CommandLine.Parameters;
 @Command(name = "runner", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = {"Runs ToyLoRA experiment files: pretrain → fine-tune (LoRA or full) → evaluate, and writes results/<name>/.",
                 "Arguments ending in .yaml/.yml are experiment files; arguments key=value override keys of every file",
-                "(e.g. finetune.lora.rank=8 seed=7 'finetune.lora.targets=[fc4]')."},
-        subcommands = {Main.BackendsCommand.class, Main.ValidateCommand.class, CompareCommand.class, ReportCommand.class, CommandLine.HelpCommand.class},
+                "(e.g. finetune.lora.rank=8 seed=7 'finetune.lora.targets=[fc4]').",
+                "A file with a sweep: block runs its trials into results/<name>/<trial>/ and tabulates them (see merge)."},
+        subcommands = {Main.BackendsCommand.class, Main.ValidateCommand.class, CompareCommand.class, ReportCommand.class, MergeCommand.class,
+                CommandLine.HelpCommand.class},
         exitCodeOnInvalidInput = 2, exitCodeOnExecutionException = 1)
 public final class Main implements Callable<Integer> {
 
@@ -41,6 +46,10 @@ public final class Main implements Callable<Integer> {
 
     @Option(names = "--no-progress", description = "plain log lines even on an interactive terminal")
     boolean noProgress;
+
+    @Option(names = "--shard", paramLabel = "I/N", converter = ShardConverter.class,
+            description = "run only the sweep trials whose index is I mod N (0 <= I < N); a file without a sweep runs on shard 0 only")
+    Shard shard = Shard.ALL;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -98,14 +107,41 @@ public final class Main implements Callable<Integer> {
         boolean interactive = !noProgress && ConsoleProgress.terminalIsInteractive();
         ExperimentRunner runner = ExperimentRunner.standard(results, new ConsoleProgress(interactive));
         PrintWriter out = spec.commandLine().getOut();
+        int exit = 0;
         for (Experiment experiment : experiments) {
+            if (!experiment.sweep().isEmpty()) {
+                SweepRunner.Result sweep = new SweepRunner(runner).run(experiment, shard);
+                out.println();
+                out.println(experiment.name() + " — adapted model's test accuracy per trial (" + sweep.table().rows().size() + " of "
+                        + sweep.table().trials().size() + " finished; " + sweep.directory().resolve(SweepSummary.CSV) + "):");
+                out.println(SweepSummary.markdown(sweep.table()));
+                out.flush();
+                if (!sweep.failed().isEmpty()) exit = 1;
+                continue;
+            }
+            if (!shard.includes(0)) {
+                out.println(experiment.name() + " has no sweep: it runs on shard 0 only, not on shard " + shard);
+                continue;
+            }
             RunResult result = runner.run(experiment);
             out.println();
             out.println(experiment.name() + " — test accuracy, base vs adapted:");
             out.println(ComparisonTable.markdown(result));
             out.flush();
         }
-        return 0;
+        return exit;
+    }
+
+    /** {@code --shard I/N}, with a message that says what is wrong. */
+    static final class ShardConverter implements CommandLine.ITypeConverter<Shard> {
+        @Override
+        public Shard convert(String value) {
+            try {
+                return Shard.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
     }
 
     @Command(name = "backends", description = "Lists the engines on the classpath, their versions and whether each can run here.")

@@ -54,9 +54,9 @@ public class FinetuneStage {
             adapter = base.attach(spec, Seeds.derive(seed, "finetune.lora.init"));
             trainable = adapter.trainableParameters();
             added = new LoraSpec(spec.rank(), spec.alpha(), spec.targets(), false, 0, spec.rsLora()).trainableParameters(base.spec());
-            log.info("finetune: LoRA r={} alpha={} (scale {}) on {}, {} trainable parameters ({} of the base's {})",
+            log.info("finetune: LoRA r={} alpha={} (scale {}) on {}: {} trainable parameters, {} of the adapted model's {}",
                     spec.rank(), spec.alpha(), String.format("%.3g", spec.scaling()), spec.targets(), trainable,
-                    String.format("%.1f%%", 100.0 * trainable / base.parameterCount()), base.parameterCount());
+                    String.format("%.1f%%", 100.0 * trainable / (base.parameterCount() + added)), base.parameterCount() + added);
         } else {
             trainable = base.trainableParameterCount();
             added = 0;
@@ -73,7 +73,16 @@ public class FinetuneStage {
                 Seeds.derive(seed, "finetune.shuffle"));
         List<EpochResult> history = new TrainingLoop(context.listener()).run(trainer, train, settings, () -> context.monitor(base));
 
-        Map<String, Tensor> checkpoint = adapter != null ? adapter.weights() : base.weights();
-        return new Result(base, history, (System.nanoTime() - started) / 1e9, trainable, added, fresh.length, replayed.length, checkpoint);
+        // Evaluate exactly what the checkpoint holds (float32), so `compare` on the saved files reproduces the table.
+        Network tuned = base;
+        Map<String, Tensor> checkpoint;
+        if (adapter != null) {
+            checkpoint = adapter.weights();
+            adapter.load(checkpoint);
+        } else {
+            checkpoint = base.weights();
+            tuned = context.backend().restore(base.spec(), checkpoint);
+        }
+        return new Result(tuned, history, (System.nanoTime() - started) / 1e9, trainable, added, fresh.length, replayed.length, checkpoint);
     }
 }

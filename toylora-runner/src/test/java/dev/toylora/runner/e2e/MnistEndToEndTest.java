@@ -78,6 +78,18 @@ class MnistEndToEndTest {
 
     @Test
     @Order(2)
+    void compareReproducesTheTableFromTheSavedCheckpointsAlone() throws IOException {
+        Path checkpoints = results.resolve("lora-r16/checkpoints");
+        java.io.StringWriter out = new java.io.StringWriter(), err = new java.io.StringWriter();
+        int exit = Main.execute(new java.io.PrintWriter(out, true), new java.io.PrintWriter(err, true), "compare",
+                "--base", checkpoints.resolve("base.safetensors").toString(), "--adapter", checkpoints.resolve("adapter.safetensors").toString(),
+                "--data", repo.resolve("data/mnist").toString());
+        assertEquals(0, exit, err.toString());
+        assertEquals(Files.readString(results.resolve("lora-r16/comparison.md")), out.toString());
+    }
+
+    @Test
+    @Order(3)
     void naiveFineTuningForgetsTheOldDigits() throws IOException {
         JsonNode m = run("lora-r16-naive.yaml");
         assertTrue(m.path("training").path("base_cached").asBoolean(), "the naive run reuses the base pretrained for lora-r16");
