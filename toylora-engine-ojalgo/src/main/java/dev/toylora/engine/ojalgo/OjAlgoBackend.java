@@ -9,13 +9,9 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.Properties;
-import org.ojalgo.OjAlgoUtils;
 
 /** The engine on ojAlgo's dense double-precision stores; listed in META-INF/services as {@code ojalgo}. */
 public final class OjAlgoBackend implements Backend {
-    /** What ojAlgo's jar manifest reports when it cannot be read (the version this engine is built against). */
-    private static final String OJALGO_BUILT_AGAINST = "57.1.0";
-
     public OjAlgoBackend() {}
 
     @Override
@@ -25,7 +21,7 @@ public final class OjAlgoBackend implements Backend {
 
     @Override
     public String version() {
-        return engineVersion() + " (ojAlgo " + ojAlgoVersion() + ")";
+        return property("version") + " (ojAlgo " + property("ojalgo") + ")";
     }
 
     @Override
@@ -38,18 +34,16 @@ public final class OjAlgoBackend implements Backend {
         return MlpNetwork.restored(spec, weights);
     }
 
-    private static String ojAlgoVersion() {
-        String version = OjAlgoUtils.getVersion();
-        return version == null || version.isBlank() ? OJALGO_BUILT_AGAINST : version;
-    }
-
-    /** This module's Maven version, written into engine.properties by resource filtering. */
-    private static String engineVersion() {
+    /**
+     * This module's and ojAlgo's Maven versions, written into engine.properties by resource filtering
+     * (ojAlgo's own manifest is lost when it is shaded into runner.jar).
+     */
+    private static String property(String key) {
         try (InputStream in = OjAlgoBackend.class.getResourceAsStream("engine.properties")) {
             if (in == null) return "unknown";
             Properties properties = new Properties();
             properties.load(in);
-            String version = properties.getProperty("version", "unknown");
+            String version = properties.getProperty(key, "unknown");
             return version.startsWith("${") ? "unknown" : version;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the engine's version", e);

@@ -11,9 +11,11 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * Not a test: prints training steps per second on the MNIST-shaped MLP (random data), for full
- * training and for LoRA r=16 on fc1…fc4, with the bytes the calling thread allocates per step.
- * Run with the test class path: {@code java -cp … dev.toylora.engine.ojalgo.StepBenchmark [batch] [seconds]}.
+ * Not a test (no timed assertions anywhere): prints training steps per second on the MNIST-shaped MLP
+ * with random data, for full training and for LoRA r=16 on fc1…fc4, the FLOP rate of the matrix
+ * products, and the bytes the calling thread allocates per step (after warm-up: only ojAlgo's own
+ * small work arrays). Run after {@code mvn test-compile} with the module's test class path:
+ * {@code java -cp test-classes:classes:<ojalgo, toylora-api, jspecify jars> dev.toylora.engine.ojalgo.StepBenchmark [batch] [seconds]}.
  */
 public final class StepBenchmark {
     private StepBenchmark() {}
