@@ -51,7 +51,6 @@ public final class ResultsWriter {
         try {
             Experiment experiment = context.experiment();
             ObjectNode metrics = metrics(context, result, base, tuned, baseValidation, adaptedValidation);
-            AtomicFiles.write(staged.resolve("metrics.json"), JSON.writeValueAsString(metrics) + "\n");
             AtomicFiles.write(staged.resolve("per_class.csv"), perClassCsv(result));
             AtomicFiles.write(staged.resolve("history.csv"), historyCsv(result.history()));
             AtomicFiles.write(staged.resolve("comparison.md"), ComparisonTable.markdown(result));
@@ -65,14 +64,25 @@ public final class ResultsWriter {
             provenance.put(CheckpointMetadata.NEW_CLASSES, CheckpointMetadata.classes(result.newClasses()));
             provenance.put(CheckpointMetadata.DROPOUT, String.valueOf(experiment.model().dropout()));
             provenance.put(CheckpointMetadata.BASE_SHA256, CheckpointMetadata.weightsSha256(base.weights()));
-            Safetensors.write(staged.resolve("checkpoints").resolve("base.safetensors"), base.weights(), withKind(provenance, "base"));
+            // A sweep's trials share their base: it is kept once per sweep, not once per trial.
+            String baseLocation = "checkpoints/base.safetensors";
+            if (experiment.name().contains("/")) {
+                Path shared = directory.getParent().resolve("bases").resolve("base-" + base.cacheKey() + ".safetensors");
+                if (!java.nio.file.Files.isRegularFile(shared)) Safetensors.write(shared, base.weights(), withKind(provenance, "base"));
+                baseLocation = "../bases/" + shared.getFileName();
+            } else {
+                Safetensors.write(staged.resolve(baseLocation), base.weights(), withKind(provenance, "base"));
+            }
+            metrics.putObject("checkpoints").put("base", baseLocation);
             if (tuned.isPresent()) {
                 boolean lora = experiment.finetune().method().equals("lora");
                 Map<String, String> meta = withKind(provenance, lora ? "lora-adapter" : "full-finetune");
                 if (lora) meta.putAll(CheckpointMetadata.lora(experiment.finetune().lora().toLoraSpec()));
-                Safetensors.write(staged.resolve("checkpoints").resolve(lora ? "adapter.safetensors" : "finetuned.safetensors"),
-                        tuned.get().checkpoint(), meta);
+                String file = lora ? "adapter.safetensors" : "finetuned.safetensors";
+                Safetensors.write(staged.resolve("checkpoints").resolve(file), tuned.get().checkpoint(), meta);
+                ((ObjectNode) metrics.get("checkpoints")).put(lora ? "adapter" : "finetuned", "checkpoints/" + file);
             }
+            AtomicFiles.write(staged.resolve("metrics.json"), JSON.writeValueAsString(metrics) + "\n");
             AtomicFiles.publish(staged, directory);
         } catch (IOException e) {
             AtomicFiles.deleteTree(staged);
