@@ -2,6 +2,7 @@ package dev.toylora.engine.ojalgo;
 
 import dev.toylora.api.Layer;
 import dev.toylora.api.Tensor;
+import dev.toylora.engine.common.Uniform;
 import java.util.SplittableRandom;
 import java.util.function.BooleanSupplier;
 import org.ojalgo.matrix.store.R064Store;
@@ -26,7 +27,7 @@ final class DenseLayer implements Layer {
 
     /** PyTorch's nn.Linear initialisation: weight and bias uniform in ±1/√in (kaiming_uniform with a = √5). */
     void initialise(SplittableRandom random) {
-        double bound = 1.0 / Math.sqrt(inputs);
+        double bound = Uniform.bound(inputs);
         Uniform.fill(weight.data, bound, random);
         Uniform.fill(bias, bound, random);
     }

@@ -1,5 +1,6 @@
 package dev.toylora.engine.ojalgo;
 
+import dev.toylora.engine.common.Dropout;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.jspecify.annotations.Nullable;
@@ -56,12 +57,12 @@ final class ForwardPass {
 
     /** The branch's own dropout on its input: drop(x)ᵀ and the mask, drawn in xᵀ's order. */
     private static void dropInput(double p, LayerBuffers b, Matrix droppedT, SplittableRandom random) {
-        double keep = 1 / (1 - p);
+        double keep = Dropout.keepScale(p);
         double[] x = b.xT.data();
         double[] dT = droppedT.data();
         double[] mask = required(b.loraMaskT);
         for (int i = 0; i < x.length; i++) {
-            double m = random.nextDouble() >= p ? keep : 0;
+            double m = Dropout.keeps(random, p) ? keep : 0;
             mask[i] = m;
             dT[i] = x[i] * m;
         }
@@ -79,7 +80,7 @@ final class ForwardPass {
         Matrix nextX = next.x;
         double[] h = nextX != null ? nextX.data() : null;
         boolean drop = random != null && dropout > 0;
-        double keep = 1 / (1 - dropout);
+        double keep = Dropout.keepScale(dropout);
         for (int j = 0; j < out; j++) {
             double bj = bias[j];
             for (int i = 0; i < rows; i++) {
@@ -87,7 +88,7 @@ final class ForwardPass {
                 double a = z[index] + bj;
                 if (v != null) a += s * v[index];
                 a = a > 0 ? a : 0;
-                if (drop) a = random.nextDouble() >= dropout ? a * keep : 0;
+                if (drop) a = Dropout.keeps(random, dropout) ? a * keep : 0;
                 hT[j + i * out] = a;
                 if (h != null) h[index] = a;
             }

@@ -1,5 +1,6 @@
 package dev.toylora.engine.ojalgo;
 
+import dev.toylora.engine.common.Uniform;
 import java.util.SplittableRandom;
 import org.jspecify.annotations.Nullable;
 import org.ojalgo.matrix.store.MatrixStore;
@@ -38,7 +39,7 @@ final class LoraBranch {
         this.bTransposed = b.transpose();
         this.biasBeforeAttach = trainsBias ? layer.biasValues().clone() : null;
         // PEFT: lora_A as nn.Linear(in, r) is kaiming_uniform(a=√5) → U(±1/√in); lora_B starts at zero.
-        Uniform.fill(a.data, 1.0 / Math.sqrt(layer.inputs()), random);
+        Uniform.fill(a.data, Uniform.bound(layer.inputs()), random);
     }
 
     String loraAName() {

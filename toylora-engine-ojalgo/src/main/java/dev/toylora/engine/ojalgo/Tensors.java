@@ -1,11 +1,8 @@
 package dev.toylora.engine.ojalgo;
 
 import dev.toylora.api.Tensor;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
+import dev.toylora.engine.common.NamedTensors;
 import java.util.Map;
-import java.util.TreeSet;
 
 /** Converts between the engine's double arrays and {@link Tensor}s, and checks named tensors against what is expected. */
 final class Tensors {
@@ -31,36 +28,8 @@ final class Tensors {
         }
     }
 
-    /**
-     * Throws unless {@code given} holds exactly the names of {@code expected}, each with the expected
-     * shape; the message names every missing, extra or misshapen tensor.
-     *
-     * @param what what the tensors are for, e.g. "the weights of a 784-512-10 network"
-     */
+    /** See {@link NamedTensors#checkNamesAndShapes}: the same checks and messages in every engine. */
     static void checkNamesAndShapes(String what, Map<String, int[]> expected, Map<String, Tensor> given) {
-        List<String> problems = new ArrayList<>();
-        TreeSet<String> missing = new TreeSet<>(expected.keySet());
-        missing.removeAll(given.keySet());
-        if (!missing.isEmpty()) problems.add("missing " + missing);
-        TreeSet<String> extra = new TreeSet<>(given.keySet());
-        extra.removeAll(expected.keySet());
-        if (!extra.isEmpty()) problems.add("unexpected " + extra);
-        for (Map.Entry<String, int[]> entry : expected.entrySet()) {
-            Tensor tensor = given.get(entry.getKey());
-            if (tensor != null && !Arrays.equals(tensor.shape(), entry.getValue())) {
-                problems.add(entry.getKey() + " has shape " + Arrays.toString(tensor.shape())
-                        + ", expected " + Arrays.toString(entry.getValue()));
-            }
-        }
-        if (!problems.isEmpty()) {
-            throw new IllegalArgumentException("tensors do not fit " + what + ": " + String.join("; ", problems)
-                    + " (expected " + describe(expected) + ")");
-        }
-    }
-
-    private static String describe(Map<String, int[]> expected) {
-        List<String> parts = new ArrayList<>();
-        expected.forEach((name, shape) -> parts.add(name + Arrays.toString(shape)));
-        return String.join(", ", parts);
+        NamedTensors.checkNamesAndShapes(what, expected, given);
     }
 }

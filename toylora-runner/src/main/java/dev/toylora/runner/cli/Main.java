@@ -7,8 +7,11 @@ import dev.toylora.runner.data.DataException;
 import dev.toylora.runner.experiment.Experiment;
 import dev.toylora.runner.experiment.ExperimentException;
 import dev.toylora.runner.experiment.ExperimentParser;
+import dev.toylora.runner.experiment.Problem;
+import dev.toylora.runner.experiment.SweepGrid;
 import dev.toylora.runner.pipeline.ExperimentRunner;
 import dev.toylora.runner.pipeline.RunResult;
+import dev.toylora.runner.results.AtomicFiles;
 import dev.toylora.runner.results.ComparisonTable;
 import dev.toylora.runner.sweep.Shard;
 import dev.toylora.runner.sweep.SweepRunner;
@@ -17,7 +20,9 @@ import dev.toylora.runner.train.DivergenceException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -51,6 +56,10 @@ public final class Main implements Callable<Integer> {
             description = "run only the sweep trials whose index is I mod N (0 <= I < N); a file without a sweep runs on shard 0 only")
     Shard shard = Shard.ALL;
 
+    @Option(names = "--plugins", paramLabel = "DIR", scope = CommandLine.ScopeType.INHERIT,
+            description = "load engine jars from DIR (default: plugins/ beside runner.jar, if there is one)")
+    @org.jspecify.annotations.Nullable Path plugins;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -70,6 +79,8 @@ public final class Main implements Callable<Integer> {
         cli.setErr(err);
         cli.setExecutionExceptionHandler((e, commandLine, parsed) -> {
             PrintWriter errors = commandLine.getErr();
+            // Ctrl-C / SIGTERM: the shutdown hook stopped all writing and says what was kept; what fails after that is no news
+            if (AtomicFiles.isShutDown()) return 130;
             if (e instanceof ExperimentException || e instanceof DataException || e instanceof CheckpointException
                     || e instanceof IllegalArgumentException) {
                 errors.println("error: " + e.getMessage());
@@ -83,7 +94,29 @@ public final class Main implements Callable<Integer> {
             e.printStackTrace(errors);
             return 1;
         });
+        // Engines in the plugins folder are found through the context class loader by every Backends.get/all below.
+        cli.setExecutionStrategy(parsed -> {
+            try {
+                return Plugins.run(pluginsOption(parsed), () -> new CommandLine.RunLast().execute(parsed));
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(parsed.commandSpec().commandLine(), e.getMessage(), e);
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new CommandLine.ExecutionException(parsed.commandSpec().commandLine(), e.toString(), e);
+            }
+        });
         return cli.execute(args);
+    }
+
+    /** {@code --plugins}, given before or after a subcommand. */
+    private static @org.jspecify.annotations.Nullable Path pluginsOption(CommandLine.ParseResult parsed) {
+        Path found = null;
+        for (CommandLine.ParseResult level = parsed; level != null; level = level.subcommand()) {
+            Path value = level.matchedOptionValue("--plugins", null);
+            if (value != null) found = value;
+        }
+        return found;
     }
 
     @Override
@@ -101,12 +134,23 @@ public final class Main implements Callable<Integer> {
         List<Experiment> experiments = new ArrayList<>();
         for (Path file : files) {
             Experiment experiment = ExperimentParser.parse(file, overrides);
-            Backends.get(experiment.backend());
+            requireBackends(file, overrides, experiment);
             experiments.add(experiment);
         }
         boolean interactive = !noProgress && ConsoleProgress.terminalIsInteractive();
         ExperimentRunner runner = ExperimentRunner.standard(results, new ConsoleProgress(interactive));
         PrintWriter out = spec.commandLine().getOut();
+        List<Path> stale = AtomicFiles.removeStale(results);
+        if (!stale.isEmpty()) out.println("removed " + stale.size() + " unfinished staging folder(s)/file(s) left by an interrupted run under " + results);
+        InterruptHook hook = InterruptHook.install(spec.commandLine().getErr());
+        try {
+            return runAll(experiments, runner, out);
+        } finally {
+            hook.remove();
+        }
+    }
+
+    private int runAll(List<Experiment> experiments, ExperimentRunner runner, PrintWriter out) {
         int exit = 0;
         for (Experiment experiment : experiments) {
             if (!experiment.sweep().isEmpty()) {
@@ -130,6 +174,21 @@ public final class Main implements Callable<Integer> {
             out.flush();
         }
         return exit;
+    }
+
+    /** Every engine the experiment (and each trial of its sweep) names is on the classpath; else where it was named. */
+    static void requireBackends(Path file, List<String> overrides, Experiment experiment) {
+        Set<String> names = new LinkedHashSet<>();
+        names.add(experiment.backend());
+        if (!experiment.sweep().isEmpty()) SweepGrid.trials(experiment).forEach(t -> names.add(t.experiment().backend()));
+        for (String name : names) {
+            try {
+                Backends.get(name);
+            } catch (IllegalArgumentException e) {
+                String key = name.equals(experiment.backend()) ? "backend" : "sweep.backend";
+                throw new ExperimentException(new Problem(ExperimentParser.locate(file, overrides, key), key, e.getMessage()));
+            }
+        }
     }
 
     /** {@code --shard I/N}, with a message that says what is wrong. */
@@ -181,7 +240,7 @@ public final class Main implements Callable<Integer> {
                 if (!file.endsWith(".yaml") && !file.endsWith(".yml")) continue;
                 try {
                     Experiment experiment = ExperimentParser.parse(Path.of(file), overrides);
-                    Backends.get(experiment.backend());
+                    requireBackends(Path.of(file), overrides, experiment);
                     spec.commandLine().getOut().println(file + ": ok (" + experiment.name() + ")");
                 } catch (ExperimentException | IllegalArgumentException e) {
                     spec.commandLine().getErr().println(e.getMessage());

@@ -13,7 +13,8 @@ import picocli.CommandLine.Option;
 @Command(name = "report", description = "Builds the results table from results/*/metrics.json (and with --readme, writes it into README.md).")
 final class ReportCommand implements Callable<Integer> {
     /** The teaching order: the run that works, the run that forgets, then the comparisons. */
-    static final List<String> ORDER = List.of("lora-r16", "lora-r16-naive", "full-finetune", "lora-r16-classifier", "fashion-lora-r16");
+    static final List<String> ORDER = List.of("lora-r16", "lora-r16-naive", "full-finetune", "lora-r16-classifier",
+            "fashion-lora-r16", "fashion-lora-r16-naive");
 
     @Option(names = "--results", paramLabel = "DIR", description = "results folder (default: ${DEFAULT-VALUE})")
     Path results = Path.of("results");

@@ -1,6 +1,7 @@
 package dev.toylora.runner.data;
 
 import java.io.BufferedInputStream;
+import java.io.ByteArrayInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -48,6 +49,23 @@ public final class IdxReader {
         return readLabels(file, null);
     }
 
+    /**
+     * Reads IDX images from bytes in memory (raw or gzip-compressed, told apart by the gzip magic);
+     * {@code source} names them in messages. Fails as {@link #readImages(Path)} does, with a {@link DataException}.
+     */
+    public static IdxImages readImages(byte[] content, String source) {
+        int[] dims = new int[3];
+        byte[] pixels = read(content, source, IMAGES_MAGIC, dims);
+        return new IdxImages(dims[0], dims[1], dims[2], pixels);
+    }
+
+    /** Reads IDX labels from bytes in memory (raw or gzip-compressed), as {@link #readImages(byte[], String)}. */
+    public static IdxLabels readLabels(byte[] content, String source) {
+        int[] dims = new int[1];
+        byte[] labels = read(content, source, LABELS_MAGIC, dims);
+        return new IdxLabels(dims[0], labels);
+    }
+
     /** As {@link #readImages(Path)}, feeding the uncompressed bytes (header included) to {@code digest}. */
     static IdxImages readImages(Path file, @Nullable MessageDigest digest) {
         int[] dims = new int[3];
@@ -85,7 +103,7 @@ public final class IdxReader {
             int n;
             while ((n = in.read(buffer)) >= 0) digest.update(buffer, 0, n);
         } catch (ZipException | EOFException e) {
-            throw corruptGzip(file, e);
+            throw corruptGzip(file.toString(), e);
         } catch (IOException e) {
             throw new DataException("cannot read " + file + ": " + e, e);
         }
@@ -114,66 +132,90 @@ public final class IdxReader {
         String kind = magic == IMAGES_MAGIC ? "images" : "labels";
         boolean gz = isGzip(file);
         try (InputStream opened = open(file, gz)) {
-            InputStream in = digest == null ? opened : new DigestInputStream(opened, digest);
-            int headerBytes = 4 + 4 * dims.length;
-            byte[] header = in.readNBytes(headerBytes);
-            if (header.length < 4) {
-                throw new DataException(file + " holds only " + header.length + " byte(s); expected an IDX " + kind
-                        + " file starting with the magic number " + hex(magic));
-            }
-            int actualMagic = intAt(header, 0);
-            if (actualMagic != magic) {
-                String hint = actualMagic == (magic == IMAGES_MAGIC ? LABELS_MAGIC : IMAGES_MAGIC)
-                        ? " (that is the magic of an IDX " + (magic == IMAGES_MAGIC ? "labels" : "images") + " file: are the file names swapped?)"
-                        : "";
-                throw new DataException(file + " has magic number " + hex(actualMagic) + "; expected " + hex(magic)
-                        + " (IDX " + kind + ": unsigned bytes, " + dims.length + " dimension" + (dims.length > 1 ? "s" : "") + ")" + hint);
-            }
-            if (header.length < headerBytes) {
-                throw new DataException(file + " is truncated: expected an IDX " + kind + " header of " + headerBytes
-                        + " bytes, the file holds " + header.length);
-            }
-            for (int d = 0; d < dims.length; d++) {
-                dims[d] = intAt(header, 4 + 4 * d);
-                if (dims[d] < 0) {
-                    throw new DataException(file + ": header dimension " + d + " reads " + Integer.toUnsignedString(dims[d])
-                            + ", beyond what one array can hold (2^31); expected an MNIST-sized IDX " + kind + " file");
-                }
-            }
-            if (dims.length == 3 && (dims[1] == 0 || dims[2] == 0)) {
-                throw new DataException(file + ": header gives an image size of " + dims[1] + "×" + dims[2]
-                        + " pixels; expected rows and columns of at least 1");
-            }
-            long payload = 1;
-            for (int d : dims) {
-                payload *= d; // checked after each factor (< 2^31), so the long cannot overflow
-                if (payload > MAX_PAYLOAD) {
-                    throw new DataException(file + ": header claims " + describe(kind, dims) + ", more than the "
-                            + MAX_PAYLOAD + " bytes one array can hold; expected an MNIST-sized IDX " + kind + " file");
-                }
-            }
-            byte[] data = readPayload(in, (int) payload, gz ? -1 : Files.size(file) - headerBytes);
-            int got = data.length;
-            if (got < payload) {
-                throw new DataException(file + " is truncated: its header says " + describe(kind, dims)
-                        + ", i.e. " + payload + " bytes after the " + headerBytes + "-byte header, but the file holds only "
-                        + got + (gz ? " (uncompressed)" : ""));
-            }
-            long extra = in.transferTo(OutputStream.nullOutputStream());
-            if (extra > 0) {
-                throw new DataException(file + " holds " + extra + " byte(s) more than its header announces ("
-                        + describe(kind, dims) + " = " + (headerBytes + payload) + " bytes"
-                        + (gz ? " uncompressed" : "") + "); expected an exact IDX " + kind + " file");
-            }
-            return data;
+            return read(opened, file.toString(), gz, gz ? -1 : Files.size(file), magic, dims, digest);
         } catch (ZipException | EOFException e) {
             // readNBytes never throws EOFException itself: these come from the gzip layer
-            throw corruptGzip(file, e);
+            throw corruptGzip(file.toString(), e);
         } catch (NoSuchFileException e) {
             throw new DataException(file + " does not exist; expected an IDX " + kind + " file", e);
         } catch (IOException e) {
             throw new DataException("cannot read " + file + " (expected an IDX " + kind + " file): " + e, e);
         }
+    }
+
+    /** As {@link #read(Path, int, int[], MessageDigest)}, on bytes in memory (raw or gzip-compressed). */
+    private static byte[] read(byte[] content, String source, int magic, int[] dims) {
+        String kind = magic == IMAGES_MAGIC ? "images" : "labels";
+        boolean gz = content.length >= 2 && content[0] == 0x1f && content[1] == (byte) 0x8b;
+        try (InputStream opened = gz ? new GZIPInputStream(new ByteArrayInputStream(content), BUFFER) : new ByteArrayInputStream(content)) {
+            return read(opened, source, gz, gz ? -1 : content.length, magic, dims, null);
+        } catch (ZipException | EOFException e) {
+            throw corruptGzip(source, e);
+        } catch (IOException e) {
+            throw new DataException("cannot read " + source + " (expected an IDX " + kind + " file): " + e, e);
+        }
+    }
+
+    /**
+     * Checks the header, then reads the payload of an IDX stream.
+     *
+     * @param rawSize the stream's length when known (raw data), else -1 (gzip)
+     */
+    private static byte[] read(InputStream opened, String source, boolean gz, long rawSize, int magic, int[] dims,
+                               @Nullable MessageDigest digest) throws IOException {
+        String kind = magic == IMAGES_MAGIC ? "images" : "labels";
+        InputStream in = digest == null ? opened : new DigestInputStream(opened, digest);
+        int headerBytes = 4 + 4 * dims.length;
+        byte[] header = in.readNBytes(headerBytes);
+        if (header.length < 4) {
+            throw new DataException(source + " holds only " + header.length + " byte(s); expected an IDX " + kind
+                    + " file starting with the magic number " + hex(magic));
+        }
+        int actualMagic = intAt(header, 0);
+        if (actualMagic != magic) {
+            String hint = actualMagic == (magic == IMAGES_MAGIC ? LABELS_MAGIC : IMAGES_MAGIC)
+                    ? " (that is the magic of an IDX " + (magic == IMAGES_MAGIC ? "labels" : "images") + " file: are the file names swapped?)"
+                    : "";
+            throw new DataException(source + " has magic number " + hex(actualMagic) + "; expected " + hex(magic)
+                    + " (IDX " + kind + ": unsigned bytes, " + dims.length + " dimension" + (dims.length > 1 ? "s" : "") + ")" + hint);
+        }
+        if (header.length < headerBytes) {
+            throw new DataException(source + " is truncated: expected an IDX " + kind + " header of " + headerBytes
+                    + " bytes, the file holds " + header.length);
+        }
+        for (int d = 0; d < dims.length; d++) {
+            dims[d] = intAt(header, 4 + 4 * d);
+            if (dims[d] < 0) {
+                throw new DataException(source + ": header dimension " + d + " reads " + Integer.toUnsignedString(dims[d])
+                        + ", beyond what one array can hold (2^31); expected an MNIST-sized IDX " + kind + " file");
+            }
+        }
+        if (dims.length == 3 && (dims[1] == 0 || dims[2] == 0)) {
+            throw new DataException(source + ": header gives an image size of " + dims[1] + "×" + dims[2]
+                    + " pixels; expected rows and columns of at least 1");
+        }
+        long payload = 1;
+        for (int d : dims) {
+            payload *= d; // checked after each factor (< 2^31), so the long cannot overflow
+            if (payload > MAX_PAYLOAD) {
+                throw new DataException(source + ": header claims " + describe(kind, dims) + ", more than the "
+                        + MAX_PAYLOAD + " bytes one array can hold; expected an MNIST-sized IDX " + kind + " file");
+            }
+        }
+        byte[] data = readPayload(in, (int) payload, gz ? -1 : rawSize - headerBytes);
+        int got = data.length;
+        if (got < payload) {
+            throw new DataException(source + " is truncated: its header says " + describe(kind, dims)
+                    + ", i.e. " + payload + " bytes after the " + headerBytes + "-byte header, but the file holds only "
+                    + got + (gz ? " (uncompressed)" : ""));
+        }
+        long extra = in.transferTo(OutputStream.nullOutputStream());
+        if (extra > 0) {
+            throw new DataException(source + " holds " + extra + " byte(s) more than its header announces ("
+                    + describe(kind, dims) + " = " + (headerBytes + payload) + " bytes"
+                    + (gz ? " uncompressed" : "") + "); expected an exact IDX " + kind + " file");
+        }
+        return data;
     }
 
     /**
@@ -208,7 +250,7 @@ public final class IdxReader {
         }
     }
 
-    private static DataException corruptGzip(Path file, IOException e) {
+    private static DataException corruptGzip(String file, IOException e) {
         return new DataException(file + " starts with the gzip magic 1f 8b but is not a valid gzip file (" + e.getMessage()
                 + "); expected gzip-compressed IDX data. Delete it and fetch it again.", e);
     }

@@ -63,6 +63,9 @@ public final class ExperimentParser {
     public static Experiment parse(Path file, List<String> overrides) {
         String source = file.toString();
         byte[] bytes;
+        if (Files.isDirectory(file)) {
+            throw new ExperimentException(new Problem(source, "", "is a directory; expected an experiment file (YAML)"));
+        }
         try {
             long size = Files.size(file);
             if (size > MAX_FILE_BYTES) {
@@ -116,6 +119,22 @@ public final class ExperimentParser {
                     + TreeReader.describe(node)));
         }
         return resolve(o.deepCopy(), at, defaultName(sourceName), new ArrayList<>());
+    }
+
+    /**
+     * Where {@code key} (a dotted path, e.g. {@code backend}) of an experiment file that {@link #parse(Path, List)}
+     * accepted was written: {@code file:line:column}, {@code override '…'}, or the bare file name for a default. For
+     * problems found after parsing, such as an engine that is not on the classpath.
+     */
+    public static String locate(Path file, List<String> overrides, String key) {
+        Locations at = new Locations(file.toString());
+        try {
+            JsonNode root = YamlReader.read(Files.readString(file, StandardCharsets.UTF_8), at::at, at, "", new ArrayList<>());
+            if (root instanceof ObjectNode tree) Overrides.apply(tree, at, overrides, new ArrayList<>());
+        } catch (IOException | YamlReader.Fatal | RuntimeException e) {
+            return file.toString();
+        }
+        return at.value(key);
     }
 
     /** Every default: the original project's setup. */

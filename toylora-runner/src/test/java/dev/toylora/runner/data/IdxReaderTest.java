@@ -195,6 +195,26 @@ class IdxReaderTest {
                 "train-images-idx3-ubyte", "is a directory", "expected an IDX file");
     }
 
+    @Test
+    void bytesInMemoryReadLikeFilesAndNameTheirSource() throws IOException {
+        byte[] images = IdxFiles.images(3, 2, 2, IdxFiles.patternPixels(3, 2, 2));
+        byte[] labels = IdxFiles.labels(3, new byte[] {4, 0, 9});
+        Path file = IdxFiles.write(tmp.resolve("imgs"), images);
+        IdxImages fromFile = IdxReader.readImages(file);
+        for (byte[] content : new byte[][] {images, IdxFiles.gzip(images)}) {
+            IdxImages fromBytes = IdxReader.readImages(content, "download");
+            assertEquals(fromFile.count(), fromBytes.count());
+            assertArrayEquals(fromFile.pixels(), fromBytes.pixels());
+        }
+        assertArrayEquals(new byte[] {4, 0, 9}, IdxReader.readLabels(IdxFiles.gzip(labels), "download").labels());
+        assertMessage(assertThrows(DataException.class, () -> IdxReader.readImages(Arrays.copyOf(images, 20), "download")),
+                "download is truncated", "3 images of 2×2 pixels");
+        assertMessage(assertThrows(DataException.class, () -> IdxReader.readLabels(images, "download")),
+                "download has magic number 0x00000803; expected 0x00000801", "are the file names swapped?");
+        assertMessage(assertThrows(DataException.class, () -> IdxReader.readLabels(new byte[] {0x1f, (byte) 0x8b, 1}, "download")),
+                "download starts with the gzip magic 1f 8b but is not a valid gzip file");
+    }
+
     static void assertMessage(Throwable e, String... parts) {
         String message = String.valueOf(e.getMessage());
         for (String part : parts) {

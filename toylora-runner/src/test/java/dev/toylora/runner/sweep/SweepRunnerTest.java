@@ -67,10 +67,11 @@ class SweepRunnerTest {
         return Files.readAllLines(sweepDir.resolve(SweepSummary.CSV)).stream().skip(1).map(l -> Integer.parseInt(l.split(",")[0])).toList();
     }
 
-    /** Folders in the sweep's directory other than staging ones (hidden). */
+    /** Folders in the sweep's directory other than staging ones (hidden) and the shared bases/. */
     static List<String> trialFolders(Path sweepDir) throws Exception {
         try (Stream<Path> s = Files.list(sweepDir)) {
-            return s.filter(Files::isDirectory).map(p -> p.getFileName().toString()).filter(n -> !n.startsWith(".")).sorted().toList();
+            return s.filter(Files::isDirectory).map(p -> p.getFileName().toString())
+                    .filter(n -> !n.startsWith(".") && !n.equals("bases")).sorted().toList();
         }
     }
 
@@ -91,6 +92,9 @@ class SweepRunnerTest {
         Path dir = results.resolve("tiny-sweep");
         assertEquals(dir, first.directory());
         assertEquals(List.of("rank=1", "rank=2", "rank=4"), trialFolders(dir));
+        try (Stream<Path> bases = Files.list(dir.resolve("bases"))) {
+            assertEquals(1, bases.count(), "the trials share one base checkpoint");
+        }
         assertEquals(List.of(0, 1, 2), csvIndexes(dir));
         List<Long> trainable = first.table().rows().stream().map(SweepSummary.Row::trainable).toList();
         // LoRA on fc1 (784→32) and fc2 (32→10): r·(784+32) + r·(32+10) = 858·r

@@ -1,0 +1,99 @@
+package dev.toylora.engine.common;
+
+import dev.toylora.api.OptimizerSpec;
+
+/**
+ * Adam as PyTorch's single-tensor {@code torch.optim.Adam} computes it, or {@code AdamW} (decoupled weight
+ * decay, applied to the parameter before the step) when the spec has weight decay:
+ * <pre>
+ *   p ← p·(1 − lr·λ)                      (AdamW only)
+ *   m ← m + (1 − β₁)(g − m)               (PyTorch's lerp)
+ *   v ← β₂·v + (1 − β₂)·g²
+ *   p ← p − lr/(1 − β₁ᵗ) · m / (√v / √(1 − β₂ᵗ) + ε)
+ * </pre>
+ * An instance holds the hyper-parameters, the learning rate (which a schedule may change) and the step count;
+ * the update loops work on any slice of a parameter in place, in double or in float (as PyTorch's float32
+ * parameters and moments are), so that engines of either precision and any layout share the formulas.
+ */
+public final class AdamMath {
+    private final double beta1;
+    private final double beta2;
+    private final double epsilon;
+    private final double weightDecay;
+    private double learningRate;
+    private long steps;
+    private double stepSize;
+    private double correction2Sqrt;
+    private double decay;
+
+    public AdamMath(OptimizerSpec spec) {
+        this.beta1 = spec.beta1();
+        this.beta2 = spec.beta2();
+        this.epsilon = spec.epsilon();
+        this.weightDecay = spec.weightDecay();
+        this.learningRate = spec.learningRate();
+    }
+
+    /** Counts a step and computes its bias corrections; then call an {@code update} for every parameter. */
+    public void beginStep() {
+        steps++;
+        stepSize = learningRate / (1 - Math.pow(beta1, steps));
+        correction2Sqrt = Math.sqrt(1 - Math.pow(beta2, steps));
+        decay = 1 - learningRate * weightDecay;
+    }
+
+    /** Updates {@code p[from, to)} from the gradient {@code g} and the moments {@code m} and {@code v} (same indices). */
+    public void update(double[] p, double[] g, double[] m, double[] v, int from, int to) {
+        if (weightDecay > 0) {
+            for (int k = from; k < to; k++) p[k] *= decay;
+        }
+        double oneMinusBeta1 = 1 - beta1;
+        double oneMinusBeta2 = 1 - beta2;
+        for (int k = from; k < to; k++) {
+            double gk = g[k];
+            double mk = m[k] + oneMinusBeta1 * (gk - m[k]);
+            double vk = beta2 * v[k] + oneMinusBeta2 * gk * gk;
+            m[k] = mk;
+            v[k] = vk;
+            p[k] -= stepSize * mk / (Math.sqrt(vk) / correction2Sqrt + epsilon);
+        }
+    }
+
+    /** The same update in float arithmetic, as PyTorch does it on float32 tensors. */
+    public void update(float[] p, float[] g, float[] m, float[] v, int from, int to) {
+        if (weightDecay > 0) {
+            float d = (float) decay;
+            for (int k = from; k < to; k++) p[k] *= d;
+        }
+        float oneMinusBeta1 = (float) (1 - beta1);
+        float oneMinusBeta2 = (float) (1 - beta2);
+        float b2 = (float) beta2;
+        float size = (float) stepSize;
+        float c2 = (float) correction2Sqrt;
+        float eps = (float) epsilon;
+        for (int k = from; k < to; k++) {
+            float gk = g[k];
+            float mk = m[k] + oneMinusBeta1 * (gk - m[k]);
+            float vk = b2 * v[k] + oneMinusBeta2 * gk * gk;
+            m[k] = mk;
+            v[k] = vk;
+            p[k] -= size * mk / ((float) Math.sqrt(vk) / c2 + eps);
+        }
+    }
+
+    public double learningRate() {
+        return learningRate;
+    }
+
+    public void learningRate(double learningRate) {
+        // 0 is allowed here (a schedule may end there), unlike in OptimizerSpec.
+        if (!(learningRate >= 0) || Double.isInfinite(learningRate)) {
+            throw new IllegalArgumentException("learning rate must be >= 0 and finite, got " + learningRate);
+        }
+        this.learningRate = learningRate;
+    }
+
+    public long steps() {
+        return steps;
+    }
+}

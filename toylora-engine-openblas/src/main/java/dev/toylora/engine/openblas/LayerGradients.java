@@ -1,0 +1,30 @@
+package dev.toylora.engine.openblas;
+
+import org.jspecify.annotations.Nullable;
+
+/** The gradient buffers of one layer, in the layouts of their parameters; a buffer is absent when that parameter does not train. */
+final class LayerGradients {
+    /** dL/dW [out, in]. */
+    final float @Nullable [] weight;
+    /** dL/db [out]. */
+    final float @Nullable [] bias;
+    /** dL/dA [r, in]. */
+    final float @Nullable [] loraA;
+    /** dL/dB [out, r]. */
+    final float @Nullable [] loraB;
+    /** Whether dL/dx is needed, i.e. something in a layer below trains. */
+    final boolean input;
+
+    LayerGradients(float @Nullable [] weight, float @Nullable [] bias, float @Nullable [] loraA, float @Nullable [] loraB, boolean input) {
+        this.weight = weight;
+        this.bias = bias;
+        this.loraA = loraA;
+        this.loraB = loraB;
+        this.input = input;
+    }
+
+    /** Whether a parameter of this layer itself trains. */
+    boolean trainsSomething() {
+        return weight != null || bias != null || loraA != null;
+    }
+}

@@ -1,0 +1,78 @@
+package dev.toylora.engine.openblas;
+
+import dev.toylora.engine.common.Uniform;
+import java.util.SplittableRandom;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * LoRA on one layer: {@code y = x·Wᵀ + b + s·((drop(x)·Aᵀ)·Bᵀ)} with A {@code [r, in]} and B {@code [out, r]}, PEFT's
+ * layouts. The product B·A itself is only ever formed to merge.
+ */
+final class LoraBranch {
+    final DenseLayer layer;
+    final int rank;
+    /** s = alpha/r (or alpha/√r with rsLoRA). */
+    final float scale;
+    /** Dropout on the branch's input during training. */
+    final double dropout;
+    /** [r, in], row-major. */
+    final float[] a;
+    /** [out, r], row-major; zero when attached. */
+    final float[] b;
+
+    /** The layer's bias as it was when the adapter came, when the adapter trains it (restored on detach). */
+    private final float @Nullable [] biasBeforeAttach;
+    /** The bias the adapter trained, kept when it is detached (the layer gets its original back). */
+    private float @Nullable [] trainedBias;
+    /** The exact weight before merging, so that unmerging restores it bit for bit rather than by subtraction. */
+    private float @Nullable [] weightBeforeMerge;
+
+    LoraBranch(DenseLayer layer, int rank, double scale, double dropout, boolean trainsBias, SplittableRandom random) {
+        this.layer = layer;
+        this.rank = rank;
+        this.scale = (float) scale;
+        this.dropout = dropout;
+        this.a = new float[rank * layer.inputs()];
+        this.b = new float[layer.outputs() * rank];
+        this.biasBeforeAttach = trainsBias ? layer.biasValues().clone() : null;
+        // PEFT: lora_A as nn.Linear(in, r) is kaiming_uniform(a=√5) → U(±1/√in); lora_B starts at zero.
+        Uniform.fill(a, Uniform.bound(layer.inputs()), random);
+    }
+
+    Parameter aParameter() {
+        return new Parameter(layer.name() + ".lora_A.weight", new int[] {rank, layer.inputs()}, a);
+    }
+
+    Parameter bParameter() {
+        return new Parameter(layer.name() + ".lora_B.weight", new int[] {layer.outputs(), rank}, b);
+    }
+
+    /** The adapted layer's bias as this adapter trains it: the layer's own while attached, the kept copy after. */
+    Parameter biasParameter() {
+        float[] kept = trainedBias;
+        return kept == null ? layer.biasParameter() : new Parameter(layer.name() + ".bias", new int[] {layer.outputs()}, kept);
+    }
+
+    /** W ← W + s·B·A ([out, r]·[r, in] = [out, in]), keeping the exact W for {@link #unmerge()}. */
+    void merge() {
+        float[] weight = layer.weightValues();
+        weightBeforeMerge = weight.clone();
+        NativeBlas.sgemm(false, false, layer.outputs(), layer.inputs(), rank, scale, b, rank, a, layer.inputs(), 1f, weight, layer.inputs());
+    }
+
+    /** Puts back the exact weight from before {@link #merge()}. */
+    void unmerge() {
+        float[] saved = weightBeforeMerge;
+        if (saved == null) throw new IllegalStateException("layer " + layer.name() + " is not merged");
+        System.arraycopy(saved, 0, layer.weightValues(), 0, saved.length);
+        weightBeforeMerge = null;
+    }
+
+    /** Keeps the bias the adapter trained and gives the layer back the one it had before. */
+    void detach() {
+        if (biasBeforeAttach != null) {
+            trainedBias = layer.biasValues().clone();
+            System.arraycopy(biasBeforeAttach, 0, layer.biasValues(), 0, biasBeforeAttach.length);
+        }
+    }
+}

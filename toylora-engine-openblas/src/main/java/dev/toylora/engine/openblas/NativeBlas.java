@@ -1,0 +1,82 @@
+package dev.toylora.engine.openblas;
+
+import org.bytedeco.javacpp.Loader;
+import org.bytedeco.openblas.global.openblas_nolapack;
+
+/**
+ * OpenBLAS through JavaCPP: loads the native library (bundled in the jar for one platform), checks one product,
+ * sets the thread count, and multiplies row-major float matrices. Only {@link OpenBlasBackend} touches this class
+ * before the library has loaded, and it catches the linkage errors a missing or broken native part raises.
+ */
+final class NativeBlas {
+    private NativeBlas() {}
+
+    private static final int ROW_MAJOR = openblas_nolapack.CblasRowMajor;
+    private static final int NO_TRANS = openblas_nolapack.CblasNoTrans;
+    private static final int TRANS = openblas_nolapack.CblasTrans;
+
+    private static int threads;
+
+    /**
+     * Loads OpenBLAS and checks that a product comes out right; returns the number of threads it uses. Throws
+     * (a {@link LinkageError} when the native library is missing or will not load) otherwise.
+     */
+    static synchronized int load() {
+        Loader.load(openblas_nolapack.class);
+        threads = chooseThreads();
+        // One small product with a known answer, in both transposed forms, before anything trusts the library.
+        float[] a = {1, 2, 3, 4, 5, 6};     // [2 × 3]
+        float[] b = {1, 0, 0, 1, 1, 1};     // [3 × 2]
+        float[] c = new float[4];
+        sgemm(false, false, 2, 2, 3, 1f, a, 3, b, 2, 0f, c, 2);
+        float[] bT = {1, 0, 1, 0, 1, 1};    // bᵀ [2 × 3]
+        float[] d = new float[4];
+        sgemm(false, true, 2, 2, 3, 1f, a, 3, bT, 3, 0f, d, 2);
+        float[] expected = {4, 5, 10, 11};
+        if (!java.util.Arrays.equals(c, expected) || !java.util.Arrays.equals(d, expected)) {
+            throw new IllegalStateException("OpenBLAS loaded but multiplied wrongly: " + java.util.Arrays.toString(c) + " and "
+                    + java.util.Arrays.toString(d) + ", expected " + java.util.Arrays.toString(expected));
+        }
+        return threads;
+    }
+
+    /**
+     * One thread per product by default: the engine runs the two halves of a step at once itself ({@link Parallel}),
+     * which keeps both cores busy without OpenBLAS's spinning hand-offs (that lose 7–40× when the cores are shared).
+     * -Dtoylora.openblas.threads=N (or OPENBLAS_NUM_THREADS, which OpenBLAS reads itself) gives each product N threads,
+     * for machines with cores to spare beyond two.
+     */
+    private static int chooseThreads() {
+        String property = System.getProperty("toylora.openblas.threads");
+        if (property != null) {
+            int n = Integer.parseInt(property.trim());
+            if (n < 1) throw new IllegalArgumentException("toylora.openblas.threads must be >= 1, got " + n);
+            openblas_nolapack.blas_set_num_threads(n);
+            return n;
+        }
+        String environment = System.getenv("OPENBLAS_NUM_THREADS");
+        if (environment != null && !environment.isBlank()) {
+            try {
+                return Integer.parseInt(environment.trim());
+            } catch (NumberFormatException e) {
+                return -1;
+            }
+        }
+        openblas_nolapack.blas_set_num_threads(1);
+        return 1;
+    }
+
+    static int threads() {
+        return threads;
+    }
+
+    /**
+     * C ← alpha·op(A)·op(B) + beta·C for row-major matrices: op(A) is {@code m × k}, op(B) {@code k × n}, C
+     * {@code m × n}; {@code lda}, {@code ldb}, {@code ldc} are the row lengths of the stored A, B and C.
+     */
+    static void sgemm(boolean transposeA, boolean transposeB, int m, int n, int k, float alpha, float[] a, int lda,
+                      float[] b, int ldb, float beta, float[] c, int ldc) {
+        openblas_nolapack.cblas_sgemm(ROW_MAJOR, transposeA ? TRANS : NO_TRANS, transposeB ? TRANS : NO_TRANS,
+                m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    }
+}

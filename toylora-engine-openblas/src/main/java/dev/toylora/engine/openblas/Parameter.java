@@ -1,0 +1,26 @@
+package dev.toylora.engine.openblas;
+
+import dev.toylora.api.Tensor;
+
+/**
+ * A named parameter: its live values (not a copy) in the row-major order of its PyTorch shape.
+ *
+ * @param name   the state_dict name, e.g. {@code fc1.weight} or {@code fc1.lora_A.weight}
+ * @param shape  PyTorch's shape, e.g. {@code [out, in]}
+ * @param values the engine's own array, updated in place by training
+ */
+record Parameter(String name, int[] shape, float[] values) {
+
+    Tensor snapshot() {
+        return new Tensor(shape, values.clone());
+    }
+
+    /** Copies a tensor (already checked for name and shape) into the live values. */
+    void load(Tensor tensor) {
+        float[] data = tensor.data();
+        if (data.length != values.length) {
+            throw new IllegalArgumentException("tensor " + tensor + " has " + data.length + " values, expected " + values.length);
+        }
+        System.arraycopy(data, 0, values, 0, values.length);
+    }
+}

@@ -1,0 +1,39 @@
+package dev.toylora.engine.openblas;
+
+import dev.toylora.api.Batch;
+import dev.toylora.api.Network;
+import dev.toylora.api.Trainer;
+import dev.toylora.tck.Introspection;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The OpenBLAS engine's test hooks for the contract suite. Not API. */
+public final class OpenBlasIntrospection implements Introspection {
+
+    @Override
+    public double unitRoundoff() {
+        return 0x1p-24;
+    }
+
+    @Override
+    public Map<String, double[]> gradients(Trainer trainer, Batch batch) {
+        return ((MlpTrainer) trainer).gradients(batch);
+    }
+
+    @Override
+    public double trainingLoss(Trainer trainer, Batch batch, long maskSeed) {
+        return ((MlpTrainer) trainer).trainingLoss(batch, maskSeed);
+    }
+
+    @Override
+    public double loss(Network network, Batch batch) {
+        return ((MlpNetwork) network).loss(batch);
+    }
+
+    @Override
+    public Map<String, Values> liveParameters(Network network) {
+        Map<String, Values> live = new LinkedHashMap<>();
+        ((MlpNetwork) network).liveParameters().forEach((name, values) -> live.put(name, Values.of(values)));
+        return live;
+    }
+}
