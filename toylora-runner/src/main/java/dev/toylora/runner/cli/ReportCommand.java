@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
 final class ReportCommand implements Callable<Integer> {
     /** The teaching order: the run that works, the run that forgets, then the comparisons. */
     static final List<String> ORDER = List.of("lora-r16", "lora-r16-naive", "full-finetune", "lora-r16-classifier",
-            "fashion-lora-r16", "fashion-lora-r16-naive");
+            "fashion-lora-r16", "fashion-lora-r16-naive", "lora-r16-openblas");
 
     @Option(names = "--results", paramLabel = "DIR", description = "results folder (default: ${DEFAULT-VALUE})")
     Path results = Path.of("results");

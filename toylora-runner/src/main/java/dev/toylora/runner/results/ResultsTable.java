@@ -48,8 +48,8 @@ public final class ResultsTable {
 
     public static String markdown(List<JsonNode> runs) {
         StringBuilder out = new StringBuilder();
-        out.append("| experiment | dataset | method | replay | trainable parameters | base old | base new | old after | new after | overall after | pretrain s | finetune s |\n");
-        out.append("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        out.append("| experiment | engine | dataset | method | replay | trainable parameters | base old | base new | old after | new after | overall after | pretrain s | finetune s |\n");
+        out.append("|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (JsonNode m : runs) {
             JsonNode config = m.path("config");
             JsonNode finetune = config.path("finetune");
@@ -62,6 +62,7 @@ public final class ResultsTable {
             }
             JsonNode p = m.path("parameters");
             out.append("| ").append(m.path("name").asText())
+                    .append(" | ").append(m.path("backend").asText())
                     .append(" | ").append(m.path("data").path("dataset").asText())
                     .append(" | ").append(method)
                     .append(" | ").append(finetune.path("replay").asText())
