@@ -1,5 +1,6 @@
 package dev.toylora.engine.ojalgo;
 
+import dev.toylora.engine.common.BufferCache;
 import dev.toylora.api.Adapter;
 import dev.toylora.api.Batch;
 import dev.toylora.api.Layer;
@@ -26,7 +27,7 @@ final class MlpNetwork implements Network {
     private final List<DenseLayer> layers;
     private final @Nullable LoraBranch[] noBranches;
     private final ForwardPass evalForward;
-    private final BufferCache evalBuffers;
+    private final BufferCache<BatchBuffers> evalBuffers;
     private @Nullable LoraAdapter adapter;
     /** Changes whenever an adapter is attached or detached, so that trainers can tell they are stale. */
     private long configuration;
@@ -40,7 +41,7 @@ final class MlpNetwork implements Network {
         this.layers = List.copyOf(made);
         this.noBranches = new LoraBranch[layers.size()];
         this.evalForward = new ForwardPass(layers, spec.dropout());
-        this.evalBuffers = new BufferCache(rows -> new BatchBuffers(rows, layers, adapterBranches(), null));
+        this.evalBuffers = new BufferCache<>(rows -> new BatchBuffers(rows, layers, adapterBranches(), null));
     }
 
     /** Weights and biases drawn as PyTorch's nn.Linear draws them, layer by layer, from one seeded stream. */

@@ -1,5 +1,6 @@
 package dev.toylora.engine.ojalgo;
 
+import dev.toylora.engine.common.BufferCache;
 import dev.toylora.api.Batch;
 import dev.toylora.api.OptimizerSpec;
 import dev.toylora.api.Trainer;
@@ -21,7 +22,7 @@ final class MlpTrainer implements Trainer {
     private final Gradients gradients;
     private final Adam adam;
     private final SplittableRandom dropoutMasks;
-    private final BufferCache buffers;
+    private final BufferCache<BatchBuffers> buffers;
     private final ForwardPass forward;
     private final BackwardPass backward;
 
@@ -33,7 +34,7 @@ final class MlpTrainer implements Trainer {
         this.adam = new Adam(spec, gradients);
         this.dropoutMasks = new SplittableRandom(seed);
         this.branches = adapter == null ? new LoraBranch[network.denseLayers().size()] : adapter.branchesByLayer();
-        this.buffers = new BufferCache(rows -> new BatchBuffers(rows, network.denseLayers(), this.branches, gradients));
+        this.buffers = new BufferCache<>(rows -> new BatchBuffers(rows, network.denseLayers(), this.branches, gradients));
         this.forward = new ForwardPass(network.denseLayers(), network.spec().dropout());
         this.backward = new BackwardPass(network.denseLayers(), network.spec().dropout());
     }

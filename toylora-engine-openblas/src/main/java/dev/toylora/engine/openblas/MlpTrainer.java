@@ -1,5 +1,6 @@
 package dev.toylora.engine.openblas;
 
+import dev.toylora.engine.common.BufferCache;
 import dev.toylora.api.Batch;
 import dev.toylora.api.OptimizerSpec;
 import dev.toylora.api.Trainer;
@@ -24,7 +25,8 @@ final class MlpTrainer implements Trainer {
     private final @Nullable LoraBranch[] branches;
     /** Each half's gradients: the same parameters, buffers of their own. */
     private final Gradients[] halves = new Gradients[2];
-    private final BufferCache[] buffers = new BufferCache[2];
+    @SuppressWarnings("unchecked") // generic array: one cache per half of the batch
+    private final BufferCache<BatchBuffers>[] buffers = (BufferCache<BatchBuffers>[]) new BufferCache<?>[2];
     private final Adam adam;
     private final SplittableRandom dropoutMasks;
     private final ForwardPass forward;
@@ -47,7 +49,7 @@ final class MlpTrainer implements Trainer {
         for (int h = 0; h < 2; h++) {
             Gradients gradients = adapter == null ? Gradients.ofBase(network.denseLayers()) : Gradients.ofAdapter(network.denseLayers(), adapter);
             halves[h] = gradients;
-            buffers[h] = new BufferCache(rows -> new BatchBuffers(rows, network.denseLayers(), this.branches, gradients));
+            buffers[h] = new BufferCache<>(rows -> new BatchBuffers(rows, network.denseLayers(), this.branches, gradients));
         }
         this.adam = new Adam(spec, halves[0], halves[1]);
         this.dropoutMasks = new SplittableRandom(seed);

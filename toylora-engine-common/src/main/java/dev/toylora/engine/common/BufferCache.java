@@ -1,4 +1,4 @@
-package dev.toylora.engine.openblas;
+package dev.toylora.engine.common;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -8,21 +8,24 @@ import org.jspecify.annotations.Nullable;
 /**
  * Batch buffers by row count. A training run sees one or two sizes (full batches and a shorter last
  * one), so after the first epoch nothing is allocated; a few sizes are kept, more are dropped.
+ *
+ * @param <B> an engine's set of batch-sized buffers
  */
-final class BufferCache {
+public final class BufferCache<B> {
     private static final int MAX_SIZES = 4;
 
-    private final IntFunction<BatchBuffers> factory;
-    private final Map<Integer, BatchBuffers> bySize = new HashMap<>();
-    private @Nullable BatchBuffers last;
+    private final IntFunction<B> factory;
+    private final Map<Integer, B> bySize = new HashMap<>();
+    private @Nullable B last;
+    private int lastRows = -1;
 
-    BufferCache(IntFunction<BatchBuffers> factory) {
+    public BufferCache(IntFunction<B> factory) {
         this.factory = factory;
     }
 
-    BatchBuffers forRows(int rows) {
-        BatchBuffers buffers = last;
-        if (buffers != null && buffers.rows == rows) return buffers;
+    public B forRows(int rows) {
+        B buffers = last;
+        if (buffers != null && lastRows == rows) return buffers;
         buffers = bySize.get(rows);
         if (buffers == null) {
             if (bySize.size() >= MAX_SIZES) bySize.clear();
@@ -30,11 +33,13 @@ final class BufferCache {
             bySize.put(rows, buffers);
         }
         last = buffers;
+        lastRows = rows;
         return buffers;
     }
 
-    void clear() {
+    public void clear() {
         bySize.clear();
         last = null;
+        lastRows = -1;
     }
 }
