@@ -40,6 +40,11 @@ public abstract class EngineContract {
     }
 
     @Nested
+    class AdapterSets extends AdapterSetContract {
+        AdapterSets() { super(EngineContract.this); }
+    }
+
+    @Nested
     class ParameterCounts extends ParameterCountContract {
         ParameterCounts() { super(EngineContract.this); }
     }

@@ -142,7 +142,8 @@ public final class Safetensors {
             }
             long begin = offsets.get(0).asLong(), end = offsets.get(1).asLong();
             if (begin < 0 || end < begin || end > dataLength) {
-                throw new CheckpointException(where + ": data_offsets [" + begin + ", " + end + "] lie outside the " + dataLength + " data bytes");
+                throw new CheckpointException(where + ": data_offsets [" + begin + ", " + end + "] lie outside the " + dataLength + " data bytes"
+                        + (end > dataLength && begin >= 0 && end >= begin ? "; the file is truncated (or its header is wrong)" : ""));
             }
             if (end - begin != elements * 4) {
                 throw new CheckpointException(where + ": shape " + shapeNode + " needs " + elements * 4 + " bytes, data_offsets give " + (end - begin));

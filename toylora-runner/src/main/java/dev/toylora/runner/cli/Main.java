@@ -38,7 +38,7 @@ import picocli.CommandLine.Parameters;
                 "Arguments ending in .yaml/.yml are experiment files; arguments key=value override keys of every file",
                 "(e.g. finetune.lora.rank=8 seed=7 'finetune.lora.targets=[fc4]').",
                 "A file with a sweep: block runs its trials into results/<name>/<trial>/ and tabulates them (see merge)."},
-        subcommands = {Main.BackendsCommand.class, Main.ValidateCommand.class, CompareCommand.class, ReportCommand.class, MergeCommand.class,
+        subcommands = {Main.BackendsCommand.class, Main.ValidateCommand.class, CompareCommand.class, AdaptersCommand.class, ExportCommand.class, PredictCommand.class, ReportCommand.class, MergeCommand.class,
                 CommandLine.HelpCommand.class},
         exitCodeOnInvalidInput = 2, exitCodeOnExecutionException = 1)
 public final class Main implements Callable<Integer> {

@@ -1,5 +1,6 @@
 package dev.toylora.runner.checkpoint;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,6 +11,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,6 +30,35 @@ class SafetensorsTest {
         assertTrue(read.tensors().get("fc1.weight").sameAs(w));
         assertTrue(read.tensors().get("fc1.bias").sameAs(b));
         assertEquals("base", read.metadata().get("toylora.kind"));
+    }
+
+    @Test
+    void saveLoadSaveKeepsEveryBitAndByte() throws Exception {
+        float nanWithPayload = Float.intBitsToFloat(0x7fc00123);
+        Tensor w = new Tensor(new int[] {3}, new float[] {nanWithPayload, Float.NEGATIVE_INFINITY, -0f});
+        Map<String, String> meta = Map.of("toylora.kind", "lora-adapter", "lora.rank", "2", "note", "ünïcode");
+        Path file = dir.resolve("y.safetensors");
+        Safetensors.write(file, Map.of("fc1.lora_A.weight", w), meta);
+        byte[] written = Files.readAllBytes(file);
+        Safetensors.Checkpoint read = Safetensors.read(file);
+        float[] back = read.tensors().get("fc1.lora_A.weight").data();
+        for (int i = 0; i < back.length; i++) assertEquals(Float.floatToRawIntBits(w.data()[i]), Float.floatToRawIntBits(back[i]), "value " + i);
+        assertEquals(meta, read.metadata());
+        assertArrayEquals(written, Safetensors.encode(read.tensors(), read.metadata()), "writing what was read gives the same bytes");
+    }
+
+    @Test
+    void aTruncatedCheckpointSaysSo() throws Exception {
+        Path file = dir.resolve("z.safetensors");
+        Safetensors.write(file, Map.of("fc1.weight", Tensor.zeros(4, 3), "fc1.bias", Tensor.zeros(4)), Map.of());
+        byte[] whole = Files.readAllBytes(file);
+        Path cut = dir.resolve("cut.safetensors");
+        Files.write(cut, Arrays.copyOf(whole, whole.length - 5));
+        CheckpointException e = assertThrows(CheckpointException.class, () -> Safetensors.read(cut));
+        assertTrue(e.getMessage().startsWith(cut + ": tensor 'fc1.weight'") && e.getMessage().contains("truncated"), e.getMessage());
+        Files.write(cut, Arrays.copyOf(whole, 20)); // cut inside the header
+        e = assertThrows(CheckpointException.class, () -> Safetensors.read(cut));
+        assertTrue(e.getMessage().startsWith(cut + ": header length") && e.getMessage().contains("does not fit a file of 20 bytes"), e.getMessage());
     }
 
     @Test
@@ -54,6 +85,7 @@ class SafetensorsTest {
         ByteBuffer.wrap(tooLong).order(ByteOrder.LITTLE_ENDIAN).putLong(0, 1000);
         assertMessage(tooLong, "header length 1000 does not fit");
         assertMessage(file("{\"a\":{\"dtype\":\"F16\",\"shape\":[1],\"data_offsets\":[0,2]}}", 2), "dtype 'F16' is not supported");
+        assertMessage(file("{\"a\":{\"dtype\":\"Q4\",\"shape\":[1],\"data_offsets\":[0,4]}}", 4), "tensor 'a': dtype 'Q4' is not supported, expected F32");
         assertMessage(file("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,4]}}", 4), "needs 8 bytes");
         assertMessage(file("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[2,6]}}", 8), "overlap");
         assertMessage(file("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", 2), "outside");

@@ -1,0 +1,139 @@
+package dev.toylora.runner.cli;
+
+import dev.toylora.api.Adapter;
+import dev.toylora.api.Backend;
+import dev.toylora.api.Backends;
+import dev.toylora.api.Batch;
+import dev.toylora.api.LoraSpec;
+import dev.toylora.api.Network;
+import dev.toylora.api.Tensor;
+import dev.toylora.runner.checkpoint.CheckpointException;
+import dev.toylora.runner.checkpoint.CheckpointMetadata;
+import dev.toylora.runner.checkpoint.Safetensors;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Merges a LoRA adapter into its base and writes the result as a plain base checkpoint: the same
+ * tensor names and metadata as a base file, plus where it came from. The input files are only read.
+ */
+@Command(name = "export", description = {"Merges a LoRA adapter into its base and writes the merged model as a plain base checkpoint.",
+        "Example: export --base results/lora-r16/checkpoints/base.safetensors --adapter results/lora-r16/checkpoints/adapter.safetensors"
+                + " --out merged.safetensors"})
+final class ExportCommand implements Callable<Integer> {
+    /** Metadata keys an exported base adds: the files it was merged from. */
+    static final String FROM_BASE = "toylora.merged-from.base";
+    static final String FROM_BASE_SHA256 = "toylora.merged-from.base-sha256";
+    static final String FROM_ADAPTER = "toylora.merged-from.adapter";
+    static final String FROM_ADAPTER_FILE_SHA256 = "toylora.merged-from.adapter-file-sha256";
+    static final String FROM_LORA = "toylora.merged-from.lora";
+
+    @Option(names = "--base", required = true, paramLabel = "FILE", description = "the base model (.safetensors)")
+    Path base = Path.of("");
+
+    @Option(names = "--adapter", required = true, paramLabel = "FILE", description = "a LoRA adapter trained on that base (.safetensors)")
+    Path adapter = Path.of("");
+
+    @Option(names = "--out", required = true, paramLabel = "FILE", description = "where the merged model goes (.safetensors; written whole or not at all)")
+    Path out = Path.of("");
+
+    @Option(names = "--backend", paramLabel = "NAME", description = "engine that merges (default: ${DEFAULT-VALUE})")
+    String backendName = "ojalgo";
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        for (Path input : new Path[] {base, adapter}) {
+            if (sameFile(out, input)) throw new CheckpointException(out + ": is an input of this export; choose another --out (inputs are never written)");
+        }
+        ModelFiles.Base baseFile = ModelFiles.readBase(base);
+        Safetensors.Checkpoint adapterFile = ModelFiles.readAdapter(adapter, baseFile);
+        Backend backend = Backends.get(backendName);
+        Network network = baseFile.restore(backend);
+        Adapter attached = ModelFiles.attach(network, adapterFile, adapter);
+
+        // A probe batch: the merged model, read back from float32, must give the adapted model's logits.
+        Batch probe = probe(baseFile.spec().inputs(), 64);
+        float[] adaptedLogits = logits(network, probe);
+        attached.merge();
+        Map<String, Tensor> merged = network.weights();
+        float[] exportedLogits = logits(backend.restore(baseFile.spec(), merged), probe);
+        double maxDifference = 0;
+        for (int i = 0; i < adaptedLogits.length; i++) maxDifference = Math.max(maxDifference, Math.abs(adaptedLogits[i] - exportedLogits[i]));
+
+        Map<String, String> meta = new TreeMap<>(baseFile.metadata());
+        meta.remove("toylora.base-key"); // the pretraining cache key: these weights were not pretrained
+        LoraSpec lora = attached.spec();
+        meta.put(CheckpointMetadata.KIND, "base");
+        meta.put(CheckpointMetadata.BASE_SHA256, CheckpointMetadata.weightsSha256(merged));
+        meta.put("toylora.backend", backend.name());
+        meta.put(FROM_BASE, base.toString());
+        meta.put(FROM_BASE_SHA256, baseFile.weightsSha256());
+        meta.put(FROM_ADAPTER, adapter.toString());
+        meta.put(FROM_ADAPTER_FILE_SHA256, fileSha256(adapter));
+        meta.put(FROM_LORA, String.format(Locale.ROOT, "rank=%d alpha=%s scaling=%s targets=%s bias=%s rslora=%s", lora.rank(),
+                lora.alpha(), lora.scaling(), String.join(",", lora.targets()), lora.trainBias(), lora.rsLora()));
+        adapterFile.metadata().forEach((key, value) -> {
+            if (key.equals("toylora.experiment")) meta.put("toylora.merged-from.experiment", value);
+        });
+        Safetensors.write(out, merged, meta);
+
+        PrintWriter printer = spec.commandLine().getOut();
+        printer.println("wrote " + out + ": " + base.getFileName() + " with " + adapter.getFileName() + " merged in (LoRA r=" + lora.rank()
+                + " on " + String.join(",", lora.targets()) + ", s=" + lora.scaling() + "), a plain base checkpoint of "
+                + merged.size() + " tensors");
+        printer.println("weights SHA-256 " + meta.get(CheckpointMetadata.BASE_SHA256) + "; largest |logit difference| to base+adapter on "
+                + probe.rows() + " probe inputs: " + String.format(Locale.ROOT, "%.2e", maxDifference));
+        printer.flush();
+        return 0;
+    }
+
+    private static boolean sameFile(Path a, Path b) {
+        try {
+            if (Files.exists(a) && Files.exists(b)) return Files.isSameFile(a, b);
+        } catch (IOException e) {
+            // fall through to comparing the paths
+        }
+        return a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
+    }
+
+    /** Deterministic inputs spread like standardised pixels. */
+    static Batch probe(int columns, int rows) {
+        SplittableRandom random = new SplittableRandom(7);
+        float[] features = new float[rows * columns];
+        for (int i = 0; i < features.length; i++) features[i] = (float) (random.nextDouble() * 3.2 - 0.4);
+        return new Batch(features, new int[rows], rows, columns);
+    }
+
+    static float[] logits(Network network, Batch batch) {
+        float[] logits = new float[batch.rows() * network.spec().outputs()];
+        network.logits(batch, logits);
+        return logits;
+    }
+
+    static String fileSha256(Path file) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
