@@ -21,8 +21,10 @@ public final class Evaluator {
         float[] logits = new float[batchRows * classes];
         for (int start = 0; start < data.rows(); start += batchRows) {
             int rows = Math.min(batchRows, data.rows() - start);
-            System.arraycopy(data.features(), start * columns, features, 0, rows * columns);
-            System.arraycopy(data.labels(), start, labels, 0, rows);
+            for (int r = 0; r < rows; r++) {
+                data.copyRow(start + r, features, r);
+                labels[r] = data.label(start + r);
+            }
             network.logits(new Batch(features, labels, rows, columns), logits);
             for (int r = 0; r < rows; r++) {
                 int label = labels[r];

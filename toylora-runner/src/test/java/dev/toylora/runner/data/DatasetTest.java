@@ -34,7 +34,7 @@ class DatasetTest {
     }
 
     @Test
-    void subsetCopiesTheRowsInOrder() {
+    void subsetIsAViewOfTheRowsInOrder() {
         Dataset d = small();
         Dataset s = d.subset(new int[] {3, 0, 3});
         assertEquals("small", s.name());
@@ -42,9 +42,15 @@ class DatasetTest {
         assertEquals(2, s.columns());
         assertArrayEquals(new float[] {3, 13, 0, 10, 3, 13}, s.features());
         assertArrayEquals(new int[] {9, 3, 9}, s.labels());
-        assertNotSame(d.features(), s.features());
+        assertNotSame(s.features(), s.features(), "features() hands out copies, so callers cannot change the shared pixels");
         s.features()[0] = -1;
-        assertEquals(3f, d.features()[6], "the subset owns its arrays");
+        assertEquals(3f, d.features()[6]);
+        Dataset ofSubset = s.subset(new int[] {1, 2});
+        assertArrayEquals(new float[] {0, 10, 3, 13}, ofSubset.features(), "a view of a view maps back to the loaded rows");
+        assertArrayEquals(new int[] {3, 9}, ofSubset.labels());
+        assertArrayEquals(new int[] {0, 0, 0, 1, 0, 0, 0, 0, 0, 2}, s.classCounts());
+        assertArrayEquals(new int[] {1}, s.rowsOfClasses(List.of(3)));
+        assertEquals(d.subset(new int[] {0, 3}), new Dataset("small", new float[] {0, 10, 3, 13}, new int[] {3, 9}, 2, 2));
         assertEquals(0, d.subset(new int[0]).rows());
         assertThrows(IndexOutOfBoundsException.class, () -> d.subset(new int[] {5}));
     }
