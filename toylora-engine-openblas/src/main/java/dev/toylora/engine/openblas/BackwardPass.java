@@ -1,5 +1,6 @@
 package dev.toylora.engine.openblas;
 
+import java.nio.FloatBuffer;
 import static dev.toylora.engine.openblas.ForwardPass.required;
 
 import dev.toylora.engine.common.Dropout;
@@ -33,10 +34,10 @@ final class BackwardPass {
             int out = layer.outputs();
             LayerBuffers b = buffers.layer(l);
             LayerGradients g = gradients.layer(l);
-            float[] dz = required(b.dz);
-            float[] dW = g.weight;
+            NativeFloats dz = required(b.dz);
+            NativeFloats dW = g.weight;
             if (dW != null) NativeBlas.sgemm(true, false, out, in, rows, 1f, dz, out, b.x, in, 0f, dW, in);   // dW = dzᵀ·x
-            float[] db = g.bias;
+            NativeFloats db = g.bias;
             if (db != null) columnSums(dz, rows, out, db);                                                    // db = Σ_rows dz
             LoraBranch branch = branches[l];
             if (branch != null && g.loraA != null) lowRankGradients(branch, b, g, dz, rows);
@@ -48,15 +49,15 @@ final class BackwardPass {
     }
 
     /** With y = … + s·(u·Bᵀ), u = drop(x)·Aᵀ: dB = s·dzᵀ·u, du = s·dz·B, dA = duᵀ·drop(x). */
-    private static void lowRankGradients(LoraBranch branch, LayerBuffers b, LayerGradients g, float[] dz, int rows) {
+    private static void lowRankGradients(LoraBranch branch, LayerBuffers b, LayerGradients g, NativeFloats dz, int rows) {
         int in = branch.layer.inputs();
         int out = branch.layer.outputs();
         int r = branch.rank;
-        float[] u = required(b.u);
-        float[] du = required(b.du);
+        NativeFloats u = required(b.u);
+        NativeFloats du = required(b.du);
         NativeBlas.sgemm(true, false, out, r, rows, branch.scale, dz, out, u, r, 0f, required(g.loraB), r);
         NativeBlas.sgemm(false, false, rows, r, out, branch.scale, dz, out, branch.b, r, 0f, du, r);
-        float[] input = b.xDropped != null ? b.xDropped : b.x;
+        NativeFloats input = b.xDropped != null ? b.xDropped : b.x;
         NativeBlas.sgemm(true, false, r, in, rows, 1f, du, r, input, in, 0f, required(g.loraA), in);
     }
 
@@ -64,18 +65,20 @@ final class BackwardPass {
     private static void inputGradient(DenseLayer layer, @Nullable LoraBranch branch, LayerBuffers b, int rows, float @Nullable [] mask, int firstRow) {
         int in = layer.inputs();
         int out = layer.outputs();
-        float[] dx = required(b.dx);
+        NativeFloats dx = required(b.dx);
         NativeBlas.sgemm(false, false, rows, in, out, 1f, required(b.dz), out, layer.weightValues(), in, 0f, dx, in);
-        float[] du = b.du;
+        NativeFloats du = b.du;
         if (branch == null || du == null) return;
-        float[] dxBranch = b.dxBranch;
+        NativeFloats dxBranch = b.dxBranch;
         if (mask == null || dxBranch == null) {
             NativeBlas.sgemm(false, false, rows, in, branch.rank, 1f, du, branch.rank, branch.a, in, 1f, dx, in);
             return;
         }
         NativeBlas.sgemm(false, false, rows, in, branch.rank, 1f, du, branch.rank, branch.a, in, 0f, dxBranch, in);
         int offset = firstRow * in;
-        for (int i = 0; i < dx.length; i++) dx[i] += dxBranch[i] * mask[offset + i];
+        FloatBuffer d = dx.buffer();
+        FloatBuffer fromBranch = dxBranch.buffer();
+        for (int i = 0, n = dx.length(); i < n; i++) d.put(i, d.get(i) + fromBranch.get(i) * mask[offset + i]);
     }
 
     /**
@@ -83,11 +86,11 @@ final class BackwardPass {
      * the unit was kept and active, and there dh/dz is the keep factor 1/(1-p); elsewhere it is 0.
      */
     private void reluDropoutBackward(LayerBuffers b, LayerBuffers below) {
-        float[] h = b.x;
-        float[] dh = required(b.dx);
-        float[] dz = required(below.dz);
+        FloatBuffer h = b.x.buffer();
+        FloatBuffer dh = required(b.dx).buffer();
+        FloatBuffer dz = required(below.dz).buffer();
         float keep = (float) Dropout.keepScale(dropout);
-        for (int i = 0; i < h.length; i++) dz[i] = dh[i] * keep * positive(h[i]);
+        for (int i = 0, n = b.x.length(); i < n; i++) dz.put(i, dh.get(i) * keep * positive(h.get(i)));
     }
 
     /** 1 for h > 0, else 0, without a branch: activations are positive at random. */
@@ -97,11 +100,13 @@ final class BackwardPass {
         return (float) (((bits - 1) >>> 63) ^ 1);
     }
 
-    private static void columnSums(float[] m, int rows, int columns, float[] sums) {
-        java.util.Arrays.fill(sums, 0f);
+    private static void columnSums(NativeFloats matrix, int rows, int columns, NativeFloats sums) {
+        FloatBuffer m = matrix.buffer();
+        FloatBuffer s = sums.buffer();
+        for (int j = 0; j < columns; j++) s.put(j, 0f);
         for (int i = 0; i < rows; i++) {
             int row = i * columns;
-            for (int j = 0; j < columns; j++) sums[j] += m[row + j];
+            for (int j = 0; j < columns; j++) s.put(j, s.get(j) + m.get(row + j));
         }
     }
 }

@@ -38,7 +38,7 @@ final class BatchBuffers {
      * longer than its rows, and the binding hands whole arrays to the native side, so the products get one of exact size).
      */
     void loadInput(float[] features, int firstRow, int columns) {
-        float[] x = layers[0].x;
-        System.arraycopy(features, firstRow * columns, x, 0, x.length);
+        NativeFloats x = layers[0].x;
+        x.write(0, features, firstRow * columns, x.length());
     }
 }

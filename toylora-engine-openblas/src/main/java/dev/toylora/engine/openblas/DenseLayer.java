@@ -11,24 +11,28 @@ final class DenseLayer implements Layer {
     private final String name;
     private final int inputs;
     private final int outputs;
-    private final float[] weight;
-    private final float[] bias;
+    private final NativeFloats weight;
+    private final NativeFloats bias;
     private final BooleanSupplier frozen;
 
     DenseLayer(String name, int inputs, int outputs, BooleanSupplier frozen) {
         this.name = name;
         this.inputs = inputs;
         this.outputs = outputs;
-        this.weight = new float[outputs * inputs];
-        this.bias = new float[outputs];
+        this.weight = NativeFloats.zeros(outputs * inputs);
+        this.bias = NativeFloats.zeros(outputs);
         this.frozen = frozen;
     }
 
     /** PyTorch's nn.Linear initialisation: weight, then bias, uniform in ±1/√in (the same draws as every engine). */
     void initialise(SplittableRandom random) {
         double bound = Uniform.bound(inputs);
-        Uniform.fill(weight, bound, random);
-        Uniform.fill(bias, bound, random);
+        float[] w = new float[weight.length()];
+        float[] b = new float[bias.length()];
+        Uniform.fill(w, bound, random);
+        Uniform.fill(b, bound, random);
+        weight.copyFrom(w);
+        bias.copyFrom(b);
     }
 
     @Override
@@ -52,12 +56,12 @@ final class DenseLayer implements Layer {
     }
 
     /** The live weight, row-major [out, in] (including a merged adapter's s·B·A while merged). */
-    float[] weightValues() {
+    NativeFloats weightValues() {
         return weight;
     }
 
     /** The live bias. */
-    float[] biasValues() {
+    NativeFloats biasValues() {
         return bias;
     }
 

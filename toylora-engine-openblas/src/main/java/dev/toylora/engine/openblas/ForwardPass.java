@@ -1,5 +1,6 @@
 package dev.toylora.engine.openblas;
 
+import java.nio.FloatBuffer;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
@@ -45,15 +46,16 @@ final class ForwardPass {
     /** u = drop(x)·Aᵀ, then v = u·Bᵀ (never B·A). */
     private static void lowRankProduct(LoraBranch branch, LayerBuffers b, int rows, float @Nullable [] mask, int firstRow) {
         int in = branch.layer.inputs();
-        float[] input = b.x;
-        float[] dropped = b.xDropped;
+        NativeFloats input = b.x;
+        NativeFloats dropped = b.xDropped;
         if (mask != null && dropped != null) {
-            float[] x = b.x;
+            FloatBuffer x = b.x.buffer();
+            FloatBuffer d = dropped.buffer();
             int offset = firstRow * in;
-            for (int i = 0; i < x.length; i++) dropped[i] = x[i] * mask[offset + i];
+            for (int i = 0, n = b.x.length(); i < n; i++) d.put(i, x.get(i) * mask[offset + i]);
             input = dropped;
         }
-        float[] u = required(b.u);
+        NativeFloats u = required(b.u);
         NativeBlas.sgemm(false, true, rows, branch.rank, in, 1f, input, in, branch.a, in, 0f, u, branch.rank);
         NativeBlas.sgemm(false, true, rows, branch.layer.outputs(), branch.rank, 1f, u, branch.rank, branch.b, branch.rank, 0f,
                 required(b.v), branch.layer.outputs());
@@ -63,21 +65,20 @@ final class ForwardPass {
     private static void hiddenEpilogue(DenseLayer layer, @Nullable LoraBranch branch, LayerBuffers b, LayerBuffers next, int rows,
                                        float @Nullable [] mask, int firstRow) {
         int out = layer.outputs();
-        float[] z = b.z;
-        float[] h = next.x;
-        float[] bias = layer.biasValues();
-        float[] v = branch != null ? required(b.v) : null;
+        FloatBuffer z = b.z.buffer();
+        FloatBuffer h = next.x.buffer();
+        FloatBuffer bias = layer.biasValues().buffer();
+        FloatBuffer v = branch != null ? required(b.v).buffer() : null;
         float s = branch != null ? branch.scale : 0f;
         int offset = firstRow * out;
         for (int i = 0; i < rows; i++) {
             int row = i * out;
-            if (v == null) {
-                for (int j = 0; j < out; j++) h[row + j] = Math.max(z[row + j] + bias[j], 0f);
-            } else {
-                for (int j = 0; j < out; j++) h[row + j] = Math.max(z[row + j] + bias[j] + s * v[row + j], 0f);
-            }
-            if (mask != null) {
-                for (int j = 0; j < out; j++) h[row + j] *= mask[offset + row + j];
+            for (int j = 0; j < out; j++) {
+                float a = z.get(row + j) + bias.get(j);
+                if (v != null) a += s * v.get(row + j);
+                a = Math.max(a, 0f);
+                if (mask != null) a *= mask[offset + row + j];
+                h.put(row + j, a);
             }
         }
     }
@@ -85,16 +86,16 @@ final class ForwardPass {
     /** logits = z + b + s·v, in place. */
     private static void outputEpilogue(DenseLayer layer, @Nullable LoraBranch branch, LayerBuffers b, int rows) {
         int out = layer.outputs();
-        float[] z = b.z;
-        float[] bias = layer.biasValues();
-        float[] v = branch != null ? required(b.v) : null;
+        FloatBuffer z = b.z.buffer();
+        FloatBuffer bias = layer.biasValues().buffer();
+        FloatBuffer v = branch != null ? required(b.v).buffer() : null;
         float s = branch != null ? branch.scale : 0f;
         for (int i = 0; i < rows; i++) {
             int row = i * out;
             for (int j = 0; j < out; j++) {
-                float a = z[row + j] + bias[j];
-                if (v != null) a += s * v[row + j];
-                z[row + j] = a;
+                float a = z.get(row + j) + bias.get(j);
+                if (v != null) a += s * v.get(row + j);
+                z.put(row + j, a);
             }
         }
     }

@@ -13,9 +13,9 @@ import org.jspecify.annotations.Nullable;
 final class Gradients {
     private final List<LayerGradients> layers;
     private final List<Parameter> parameters;
-    private final List<float[]> gradients;
+    private final List<NativeFloats> gradients;
 
-    private Gradients(List<LayerGradients> layers, List<Parameter> parameters, List<float[]> gradients) {
+    private Gradients(List<LayerGradients> layers, List<Parameter> parameters, List<NativeFloats> gradients) {
         this.layers = layers;
         this.parameters = parameters;
         this.gradients = gradients;
@@ -25,8 +25,8 @@ final class Gradients {
     static Gradients ofBase(List<DenseLayer> layers) {
         Builder builder = new Builder();
         for (DenseLayer layer : layers) {
-            float[] weight = builder.add(layer.weightParameter());
-            float[] bias = builder.add(layer.biasParameter());
+            NativeFloats weight = builder.add(layer.weightParameter());
+            NativeFloats bias = builder.add(layer.biasParameter());
             builder.layer(weight, bias, null, null);
         }
         return builder.build();
@@ -42,9 +42,9 @@ final class Gradients {
                 continue;
             }
             // Registered in the order of Adapter.weights(): A, B, bias.
-            float[] a = builder.add(branch.aParameter());
-            float[] b = builder.add(branch.bParameter());
-            float[] bias = adapter.trainsBias() ? builder.add(branch.biasParameter()) : null;
+            NativeFloats a = builder.add(branch.aParameter());
+            NativeFloats b = builder.add(branch.bParameter());
+            NativeFloats bias = adapter.trainsBias() ? builder.add(branch.biasParameter()) : null;
             builder.layer(null, bias, a, b);
         }
         return builder.build();
@@ -67,7 +67,7 @@ final class Gradients {
     }
 
     /** The gradient of {@code parameters().get(i)}, same length and order as its values. */
-    float[] gradient(int i) {
+    NativeFloats gradient(int i) {
         return gradients.get(i);
     }
 
@@ -75,9 +75,9 @@ final class Gradients {
     Map<String, double[]> copies() {
         Map<String, double[]> copies = new LinkedHashMap<>();
         for (int i = 0; i < parameters.size(); i++) {
-            float[] g = gradients.get(i);
-            double[] copy = new double[g.length];
-            for (int k = 0; k < g.length; k++) copy[k] = g[k];
+            NativeFloats g = gradients.get(i);
+            double[] copy = new double[g.length()];
+            for (int k = 0; k < copy.length; k++) copy[k] = g.get(k);
             copies.put(parameters.get(i).name(), copy);
         }
         return copies;
@@ -85,17 +85,17 @@ final class Gradients {
 
     private static final class Builder {
         private final List<Parameter> parameters = new ArrayList<>();
-        private final List<float[]> gradients = new ArrayList<>();
+        private final List<NativeFloats> gradients = new ArrayList<>();
         private final List<LayerGradients> layers = new ArrayList<>();
 
-        float[] add(Parameter parameter) {
-            float[] gradient = new float[parameter.values().length];
+        NativeFloats add(Parameter parameter) {
+            NativeFloats gradient = NativeFloats.zeros(parameter.values().length());
             parameters.add(parameter);
             gradients.add(gradient);
             return gradient;
         }
 
-        void layer(float @Nullable [] weight, float @Nullable [] bias, float @Nullable [] loraA, float @Nullable [] loraB) {
+        void layer(@Nullable NativeFloats weight, @Nullable NativeFloats bias, @Nullable NativeFloats loraA, @Nullable NativeFloats loraB) {
             // Whether dL/dx is needed is only known once the layers below are in; build() fills it in.
             layers.add(new LayerGradients(weight, bias, loraA, loraB, false));
         }

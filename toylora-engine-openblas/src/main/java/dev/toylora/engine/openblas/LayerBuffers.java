@@ -9,27 +9,27 @@ import org.jspecify.annotations.Nullable;
 final class LayerBuffers {
     // Forward
     /** The layer's input x [rows × in]: the batch for fc1, the hidden layer below's output otherwise. */
-    final float[] x;
+    final NativeFloats x;
     /** x·Wᵀ [rows × out]; for the last layer, the logits once the bias is added. */
-    final float[] z;
+    final NativeFloats z;
 
     // LoRA forward (absent without a branch on this layer)
     /** drop(x) [rows × in], only when the branch has dropout and we train (its mask is in {@link Masks}). */
-    final float @Nullable [] xDropped;
+    final @Nullable NativeFloats xDropped;
     /** u = drop(x)·Aᵀ [rows × r]. */
-    final float @Nullable [] u;
+    final @Nullable NativeFloats u;
     /** v = u·Bᵀ [rows × out]. */
-    final float @Nullable [] v;
+    final @Nullable NativeFloats v;
 
     // Backward (absent when no gradient reaches this layer)
     /** dL/dz [rows × out]. */
-    final float @Nullable [] dz;
+    final @Nullable NativeFloats dz;
     /** dL/dx [rows × in], when a layer below trains. */
-    final float @Nullable [] dx;
+    final @Nullable NativeFloats dx;
     /** dL/du [rows × r]. */
-    final float @Nullable [] du;
+    final @Nullable NativeFloats du;
     /** The branch's share of dL/dx before its dropout mask, du·A [rows × in] (only with adapter dropout). */
-    final float @Nullable [] dxBranch;
+    final @Nullable NativeFloats dxBranch;
 
     LayerBuffers(int rows, DenseLayer layer, @Nullable LoraBranch branch, @Nullable LayerGradients gradients, boolean receivesGradient) {
         int in = layer.inputs();
@@ -38,17 +38,17 @@ final class LayerBuffers {
         boolean branchTrains = gradients != null && gradients.loraA != null;
         boolean branchDrops = training && branch != null && branch.dropout > 0;
 
-        x = new float[rows * in];
-        z = new float[rows * out];
+        x = NativeFloats.zeros(rows * in);
+        z = NativeFloats.zeros(rows * out);
 
-        xDropped = branchDrops ? new float[rows * in] : null;
-        u = branch != null ? new float[rows * branch.rank] : null;
-        v = branch != null ? new float[rows * out] : null;
+        xDropped = branchDrops ? NativeFloats.zeros(rows * in) : null;
+        u = branch != null ? NativeFloats.zeros(rows * branch.rank) : null;
+        v = branch != null ? NativeFloats.zeros(rows * out) : null;
 
         boolean inputGradient = gradients != null && gradients.input;
-        dz = receivesGradient ? new float[rows * out] : null;
-        dx = inputGradient ? new float[rows * in] : null;
-        du = branchTrains && branch != null ? new float[rows * branch.rank] : null;
-        dxBranch = branchTrains && inputGradient && branchDrops ? new float[rows * in] : null;
+        dz = receivesGradient ? NativeFloats.zeros(rows * out) : null;
+        dx = inputGradient ? NativeFloats.zeros(rows * in) : null;
+        du = branchTrains && branch != null ? NativeFloats.zeros(rows * branch.rank) : null;
+        dxBranch = branchTrains && inputGradient && branchDrops ? NativeFloats.zeros(rows * in) : null;
     }
 }

@@ -5,17 +5,17 @@ import org.jspecify.annotations.Nullable;
 /** The gradient buffers of one layer, in the layouts of their parameters; a buffer is absent when that parameter does not train. */
 final class LayerGradients {
     /** dL/dW [out, in]. */
-    final float @Nullable [] weight;
+    final @Nullable NativeFloats weight;
     /** dL/db [out]. */
-    final float @Nullable [] bias;
+    final @Nullable NativeFloats bias;
     /** dL/dA [r, in]. */
-    final float @Nullable [] loraA;
+    final @Nullable NativeFloats loraA;
     /** dL/dB [out, r]. */
-    final float @Nullable [] loraB;
+    final @Nullable NativeFloats loraB;
     /** Whether dL/dx is needed, i.e. something in a layer below trains. */
     final boolean input;
 
-    LayerGradients(float @Nullable [] weight, float @Nullable [] bias, float @Nullable [] loraA, float @Nullable [] loraB, boolean input) {
+    LayerGradients(@Nullable NativeFloats weight, @Nullable NativeFloats bias, @Nullable NativeFloats loraA, @Nullable NativeFloats loraB, boolean input) {
         this.weight = weight;
         this.bias = bias;
         this.loraA = loraA;

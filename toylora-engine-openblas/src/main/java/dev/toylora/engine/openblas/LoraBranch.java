@@ -16,27 +16,28 @@ final class LoraBranch {
     /** Dropout on the branch's input during training. */
     final double dropout;
     /** [r, in], row-major. */
-    final float[] a;
+    final NativeFloats a;
     /** [out, r], row-major; zero when attached. */
-    final float[] b;
+    final NativeFloats b;
 
     /** The layer's bias as it was when the adapter came, when the adapter trains it (restored on detach). */
     private final float @Nullable [] biasBeforeAttach;
     /** The bias the adapter trained, kept when it is detached (the layer gets its original back). */
-    private float @Nullable [] trainedBias;
+    private @Nullable NativeFloats trainedBias;
     /** The exact weight before merging, so that unmerging restores it bit for bit rather than by subtraction. */
-    private float @Nullable [] weightBeforeMerge;
+    private @Nullable NativeFloats weightBeforeMerge;
 
     LoraBranch(DenseLayer layer, int rank, double scale, double dropout, boolean trainsBias, SplittableRandom random) {
         this.layer = layer;
         this.rank = rank;
         this.scale = (float) scale;
         this.dropout = dropout;
-        this.a = new float[rank * layer.inputs()];
-        this.b = new float[layer.outputs() * rank];
-        this.biasBeforeAttach = trainsBias ? layer.biasValues().clone() : null;
+        this.b = NativeFloats.zeros(layer.outputs() * rank);
+        this.biasBeforeAttach = trainsBias ? layer.biasValues().toArray() : null;
         // PEFT: lora_A as nn.Linear(in, r) is kaiming_uniform(a=√5) → U(±1/√in); lora_B starts at zero.
-        Uniform.fill(a, Uniform.bound(layer.inputs()), random);
+        float[] drawn = new float[rank * layer.inputs()];
+        Uniform.fill(drawn, Uniform.bound(layer.inputs()), random);
+        this.a = NativeFloats.of(drawn);
     }
 
     Parameter aParameter() {
@@ -49,30 +50,30 @@ final class LoraBranch {
 
     /** The adapted layer's bias as this adapter trains it: the layer's own while attached, the kept copy after. */
     Parameter biasParameter() {
-        float[] kept = trainedBias;
+        NativeFloats kept = trainedBias;
         return kept == null ? layer.biasParameter() : new Parameter(layer.name() + ".bias", new int[] {layer.outputs()}, kept);
     }
 
     /** W ← W + s·B·A ([out, r]·[r, in] = [out, in]), keeping the exact W for {@link #unmerge()}. */
     void merge() {
-        float[] weight = layer.weightValues();
-        weightBeforeMerge = weight.clone();
+        NativeFloats weight = layer.weightValues();
+        weightBeforeMerge = weight.copy();
         NativeBlas.sgemm(false, false, layer.outputs(), layer.inputs(), rank, scale, b, rank, a, layer.inputs(), 1f, weight, layer.inputs());
     }
 
     /** Puts back the exact weight from before {@link #merge()}. */
     void unmerge() {
-        float[] saved = weightBeforeMerge;
+        NativeFloats saved = weightBeforeMerge;
         if (saved == null) throw new IllegalStateException("layer " + layer.name() + " is not merged");
-        System.arraycopy(saved, 0, layer.weightValues(), 0, saved.length);
+        layer.weightValues().copyFrom(saved);
         weightBeforeMerge = null;
     }
 
     /** Keeps the bias the adapter trained and gives the layer back the one it had before. */
     void detach() {
         if (biasBeforeAttach != null) {
-            trainedBias = layer.biasValues().clone();
-            System.arraycopy(biasBeforeAttach, 0, layer.biasValues(), 0, biasBeforeAttach.length);
+            trainedBias = layer.biasValues().copy();
+            layer.biasValues().copyFrom(biasBeforeAttach);
         }
     }
 }

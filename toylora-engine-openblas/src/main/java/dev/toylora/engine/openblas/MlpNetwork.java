@@ -124,8 +124,8 @@ final class MlpNetwork implements Network {
         }
         for (int first = 0; first < batch.rows(); first += EVAL_SLICE) {
             int rows = Math.min(EVAL_SLICE, batch.rows() - first);
-            float[] z = evalLogits(batch.features(), first, rows, batch.columns());
-            System.arraycopy(z, 0, out, first * classes, rows * classes);
+            NativeFloats z = evalLogits(batch.features(), first, rows, batch.columns());
+            z.read(0, out, first * classes, rows * classes);
         }
     }
 
@@ -135,13 +135,13 @@ final class MlpNetwork implements Network {
         double total = 0;
         for (int first = 0; first < batch.rows(); first += EVAL_SLICE) {
             int rows = Math.min(EVAL_SLICE, batch.rows() - first);
-            float[] logits = evalLogits(batch.features(), first, rows, batch.columns());
+            NativeFloats logits = evalLogits(batch.features(), first, rows, batch.columns());
             total += SoftmaxCrossEntropy.sum(logits, rows, spec.outputs(), batch.labels(), first);
         }
         return total / batch.rows();
     }
 
-    private float[] evalLogits(float[] features, int first, int rows, int columns) {
+    private NativeFloats evalLogits(float[] features, int first, int rows, int columns) {
         BatchBuffers buffers = evalBuffers.forRows(rows);
         buffers.loadInput(features, first, columns);
         evalForward.run(buffers, activeBranches(), null, 0);
@@ -166,8 +166,8 @@ final class MlpNetwork implements Network {
     }
 
     /** Every parameter by name, live (base, then the adapter's A and B): for tests that nudge one value. */
-    Map<String, float[]> liveParameters() {
-        Map<String, float[]> live = new LinkedHashMap<>();
+    Map<String, NativeFloats> liveParameters() {
+        Map<String, NativeFloats> live = new LinkedHashMap<>();
         for (Parameter parameter : baseParameters()) live.put(parameter.name(), parameter.values());
         LoraAdapter attached = adapter;
         if (attached != null) {

@@ -25,17 +25,17 @@ final class NativeBlas {
         Loader.load(openblas_nolapack.class);
         threads = chooseThreads();
         // One small product with a known answer, in both transposed forms, before anything trusts the library.
-        float[] a = {1, 2, 3, 4, 5, 6};     // [2 × 3]
-        float[] b = {1, 0, 0, 1, 1, 1};     // [3 × 2]
-        float[] c = new float[4];
+        NativeFloats a = NativeFloats.of(new float[] {1, 2, 3, 4, 5, 6});     // [2 × 3]
+        NativeFloats b = NativeFloats.of(new float[] {1, 0, 0, 1, 1, 1});     // [3 × 2]
+        NativeFloats c = NativeFloats.zeros(4);
         sgemm(false, false, 2, 2, 3, 1f, a, 3, b, 2, 0f, c, 2);
-        float[] bT = {1, 0, 1, 0, 1, 1};    // bᵀ [2 × 3]
-        float[] d = new float[4];
+        NativeFloats bT = NativeFloats.of(new float[] {1, 0, 1, 0, 1, 1});    // bᵀ [2 × 3]
+        NativeFloats d = NativeFloats.zeros(4);
         sgemm(false, true, 2, 2, 3, 1f, a, 3, bT, 3, 0f, d, 2);
         float[] expected = {4, 5, 10, 11};
-        if (!java.util.Arrays.equals(c, expected) || !java.util.Arrays.equals(d, expected)) {
-            throw new IllegalStateException("OpenBLAS loaded but multiplied wrongly: " + java.util.Arrays.toString(c) + " and "
-                    + java.util.Arrays.toString(d) + ", expected " + java.util.Arrays.toString(expected));
+        if (!java.util.Arrays.equals(c.toArray(), expected) || !java.util.Arrays.equals(d.toArray(), expected)) {
+            throw new IllegalStateException("OpenBLAS loaded but multiplied wrongly: " + java.util.Arrays.toString(c.toArray()) + " and "
+                    + java.util.Arrays.toString(d.toArray()) + ", expected " + java.util.Arrays.toString(expected));
         }
         return threads;
     }
@@ -74,9 +74,9 @@ final class NativeBlas {
      * C ← alpha·op(A)·op(B) + beta·C for row-major matrices: op(A) is {@code m × k}, op(B) {@code k × n}, C
      * {@code m × n}; {@code lda}, {@code ldb}, {@code ldc} are the row lengths of the stored A, B and C.
      */
-    static void sgemm(boolean transposeA, boolean transposeB, int m, int n, int k, float alpha, float[] a, int lda,
-                      float[] b, int ldb, float beta, float[] c, int ldc) {
+    static void sgemm(boolean transposeA, boolean transposeB, int m, int n, int k, float alpha, NativeFloats a, int lda,
+                      NativeFloats b, int ldb, float beta, NativeFloats c, int ldc) {
         openblas_nolapack.cblas_sgemm(ROW_MAJOR, transposeA ? TRANS : NO_TRANS, transposeB ? TRANS : NO_TRANS,
-                m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+                m, n, k, alpha, a.pointer(), lda, b.pointer(), ldb, beta, c.pointer(), ldc);
     }
 }

@@ -9,18 +9,18 @@ import dev.toylora.api.Tensor;
  * @param shape  PyTorch's shape, e.g. {@code [out, in]}
  * @param values the engine's own array, updated in place by training
  */
-record Parameter(String name, int[] shape, float[] values) {
+record Parameter(String name, int[] shape, NativeFloats values) {
 
     Tensor snapshot() {
-        return new Tensor(shape, values.clone());
+        return new Tensor(shape, values.toArray());
     }
 
     /** Copies a tensor (already checked for name and shape) into the live values. */
     void load(Tensor tensor) {
         float[] data = tensor.data();
-        if (data.length != values.length) {
-            throw new IllegalArgumentException("tensor " + tensor + " has " + data.length + " values, expected " + values.length);
+        if (data.length != values.length()) {
+            throw new IllegalArgumentException("tensor " + tensor + " has " + data.length + " values, expected " + values.length());
         }
-        System.arraycopy(data, 0, values, 0, values.length);
+        values.copyFrom(data);
     }
 }

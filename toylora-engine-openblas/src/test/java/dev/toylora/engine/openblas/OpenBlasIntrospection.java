@@ -33,7 +33,22 @@ public final class OpenBlasIntrospection implements Introspection {
     @Override
     public Map<String, Values> liveParameters(Network network) {
         Map<String, Values> live = new LinkedHashMap<>();
-        ((MlpNetwork) network).liveParameters().forEach((name, values) -> live.put(name, Values.of(values)));
+        ((MlpNetwork) network).liveParameters().forEach((name, values) -> live.put(name, new Values() {
+            @Override
+            public int size() {
+                return values.length();
+            }
+
+            @Override
+            public double get(int index) {
+                return values.get(index);
+            }
+
+            @Override
+            public void set(int index, double value) {
+                values.set(index, (float) value);
+            }
+        }));
         return live;
     }
 }
