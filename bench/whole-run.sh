@@ -16,8 +16,11 @@
 #   JAVA_OPTS=               extra JVM options, e.g. "-Xmx2g" (word-split)
 #   JAVA=java                the java launcher
 #   PYTHON=/usr/bin/python3  a python3 with torch and numpy (Debian's python3-torch)
-#   TORCH_THREADS=2          torch.set_num_threads
-#   TORCH_BLAS_THREADS=      OPENBLAS_NUM_THREADS for torch's BLAS (default: TORCH_THREADS)
+#   TORCH_CONFIGS="2x2 1x1"  PyTorch set-ups, each THREADSxBLAS_THREADS: torch.set_num_threads × OPENBLAS_NUM_THREADS
+#                            (Debian's torch calls OpenBLAS, whose threads set_num_threads does not govern). The
+#                            issue's reference is 2 threads; on these 2-core machines one thread is faster (its
+#                            small products lose more to thread hand-offs than they gain), so both are measured and
+#                            every engine gets a ratio against each (columns "wall ÷ pytorch-2t's", "… pytorch-1t's").
 #   FMA_SECONDS=1 FMA_REPS=3 fma-peak: seconds per repetition and repetitions per figure (best is kept)
 #   BUILD_DIR=               build into BUILD_DIR/<module> (-Dtoylora.build.dir) instead of each module's target/
 #   MVN_ARGS=                extra Maven arguments for the build, e.g. "-o"
@@ -38,8 +41,7 @@ EPOCHS="${EPOCHS:-}"
 OUT="${OUT:-$ROOT/results/bench}"
 JAVA="${JAVA:-java}"
 PYTHON="${PYTHON:-/usr/bin/python3}"
-TORCH_THREADS="${TORCH_THREADS:-2}"
-TORCH_BLAS_THREADS="${TORCH_BLAS_THREADS:-$TORCH_THREADS}"
+TORCH_CONFIGS="${TORCH_CONFIGS:-2x2 1x1}"
 FMA_SECONDS="${FMA_SECONDS:-1}"
 FMA_REPS="${FMA_REPS:-3}"
 BUILD_DIR="${BUILD_DIR:-}"
@@ -109,7 +111,7 @@ rm -f "$OUT"/logs/run-*.log
   echo "java options: ${JAVA_OPTS:-(none)}"
   echo "gcc: $(gcc -dumpfullversion)"
   if [ "$SKIP_TORCH" != 1 ]; then
-    echo "torch: $("$PYTHON" -c 'import torch, numpy; print(torch.__version__, "(numpy", numpy.__version__ + ")")' 2>/dev/null) $(dpkg-query -W -f '[${Package} ${Version}]' python3-torch 2>/dev/null || true) with $TORCH_THREADS threads, OPENBLAS_NUM_THREADS=$TORCH_BLAS_THREADS"
+    echo "torch: $("$PYTHON" -c 'import torch, numpy; print(torch.__version__, "(numpy", numpy.__version__ + ")")' 2>/dev/null) $(dpkg-query -W -f '[${Package} ${Version}]' python3-torch 2>/dev/null || true); set-ups (threads x OpenBLAS threads): $TORCH_CONFIGS"
     echo "torch's BLAS: $(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 2>/dev/null || echo '?') $(dpkg-query -W -f '${Package} ${Version}' libopenblas0-pthread 2>/dev/null || true)"
   fi
   echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -141,24 +143,27 @@ run_java() {   # round engine
   rm -rf "$dir"
 }
 
-run_torch() {  # round
-  local round="$1" dir="$WORK/run-$1-pytorch" log="$OUT/logs/run-$1-pytorch.log" load
+run_torch() {  # round THREADSxBLAS_THREADS
+  local round="$1" threads="${2%x*}" blas="${2#*x}" label="pytorch-${2%x*}t" load
+  local dir="$WORK/run-$1-$label" log="$OUT/logs/run-$1-$label.log"
   mkdir -p "$dir"
   load="$(cut -d' ' -f1 /proc/loadavg)"
-  say "round $round/$RUNS: pytorch (load average $load)"
-  if ! OPENBLAS_NUM_THREADS="$TORCH_BLAS_THREADS" /usr/bin/time -f '%M %e' -o "$dir/time.txt" "$PYTHON" bench/pytorch_lora.py \
-      --data data/mnist --threads "$TORCH_THREADS" --blas-threads "$TORCH_BLAS_THREADS" "${TORCH_EPOCHS[@]}" \
+  say "round $round/$RUNS: $label (OpenBLAS threads $blas; load average $load)"
+  if ! OPENBLAS_NUM_THREADS="$blas" /usr/bin/time -f '%M %e' -o "$dir/time.txt" "$PYTHON" bench/pytorch_lora.py \
+      --data data/mnist --threads "$threads" --blas-threads "$blas" "${TORCH_EPOCHS[@]}" \
       > "$dir/stdout.txt" 2> "$log"; then
     cat "$dir/stdout.txt" >> "$log"; tail -20 "$log" >&2; die "the PyTorch run failed (log: $log)"
   fi
   cat "$dir/stdout.txt" >> "$log"
-  "${REPORT[@]}" torch-row "$round" "$dir/stdout.txt" "$dir/time.txt" "$load" >> "$CSV"
+  "${REPORT[@]}" torch-row "$round" "$label" "$dir/stdout.txt" "$dir/time.txt" "$load" >> "$CSV"
   rm -rf "$dir"
 }
 
 for round in $(seq 1 "$RUNS"); do
   for engine in $ENGINES; do run_java "$round" "$engine"; done
-  [ "$SKIP_TORCH" = 1 ] || run_torch "$round"
+  if [ "$SKIP_TORCH" != 1 ]; then
+    for config in $TORCH_CONFIGS; do run_torch "$round" "$config"; done
+  fi
 done
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$WORK/machine.txt"
 
@@ -168,7 +173,7 @@ cp "$WORK/machine.txt" "$OUT/machine.txt"
 {
   echo "## Whole-run benchmark: $EXPERIMENT"
   echo
-  lineup="$ENGINES"; [ "$SKIP_TORCH" = 1 ] || lineup="$lineup pytorch"
+  lineup="$ENGINES"; [ "$SKIP_TORCH" = 1 ] || for c in $TORCH_CONFIGS; do lineup="$lineup pytorch-${c%x*}t"; done
   echo "$RUNS run(s) per engine, alternating ($lineup), each in a fresh results folder (no cached base)$( [ -n "$EPOCHS" ] && echo "; EPOCHS=$EPOCHS: a short test, not comparable with full runs")."
   echo
   sed 's/^/    /' "$OUT/machine.txt"

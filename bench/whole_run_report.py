@@ -74,7 +74,7 @@ def java_row(round_, engine, metrics, time_file, load1):
     write_row(row)
 
 
-def torch_row(round_, stdout, time_file, load1):
+def torch_row(round_, label, stdout, time_file, load1):
     kv = {}
     for line in open(stdout):
         fields = line.split()
@@ -92,7 +92,7 @@ def torch_row(round_, stdout, time_file, load1):
     p, f = kv["pretrain"], kv["finetune"]
     version = (f"torch {kv['torch']['version']}, {kv['torch']['threads']} threads, "
                f"OpenBLAS threads {kv['torch'].get('openblas_threads', '?')}")
-    row = dict(round=round_, engine="pytorch", version=version, pretrain_epochs=p["epochs"],
+    row = dict(round=round_, engine=label, version=version, pretrain_epochs=p["epochs"],
                finetune_epochs=f["epochs"], pretrain_s=p["seconds"], finetune_s=f["seconds"],
                pretrain_samples=p["samples"], finetune_samples=f["samples"], process_s=wall, peak_rss_kib=rss,
                base_cached="false", base_old=kv["base"]["old"], adapted_old=kv["adapted"]["old"],
@@ -146,15 +146,14 @@ def table(runs_csv, fma_file):
         return [float(r["process_s"]) for r in rs], None, None  # whole process
 
     stages = ["pretrain", "finetune", "pretrain+finetune", "process"]
-    torch_median = {}
-    if "pytorch" in by:
-        for s in stages:
-            torch_median[s] = statistics.median(stage_values("pytorch", s)[0])
+    # One ratio column per PyTorch set-up (threads), each against that set-up's median wall time.
+    torch_labels = [e for e in engines if e.startswith("pytorch")]
+    torch_median = {t: {s: statistics.median(stage_values(t, s)[0]) for s in stages} for t in torch_labels}
 
     out = []
     out.append(f"| engine | stage | wall s, median (min–max) | samples/s | GFLOP/s | % of FMA peak ({n_threads} threads) "
-               f"| peak RSS MiB | wall ÷ PyTorch's |")
-    out.append("|---|---|---:|---:|---:|---:|---:|---:|")
+               f"| peak RSS MiB | " + " | ".join(f"wall ÷ {t}'s" for t in torch_labels) + " |")
+    out.append("|---|---|---:|---:|---:|---:|---:|" + "---:|" * len(torch_labels))
     for e in engines:
         prec = precision.get(e, "fp32")
         rss = statistics.median([int(r["peak_rss_kib"]) / 1024 for r in by[e]])
@@ -171,10 +170,9 @@ def table(runs_csv, fma_file):
                 sps_text, gf_text = f"{sps:,.0f}", f"{gf:.1f}"
             else:
                 sps_text = gf_text = pct_text = "—"
-            ratio = (f"{statistics.median(walls) / torch_median[s]:.2f}×" if s in torch_median and e != "pytorch"
-                     else ("1.00×" if e == "pytorch" else "—"))
+            ratios = " | ".join(f"{statistics.median(walls) / torch_median[t][s]:.2f}×" for t in torch_labels)
             name = f"**{s}**" if s == "pretrain+finetune" else s
-            out.append(f"| {e} | {name} | {spread(walls)} | {sps_text} | {gf_text} | {pct_text} | {rss:,.0f} | {ratio} |")
+            out.append(f"| {e} | {name} | {spread(walls)} | {sps_text} | {gf_text} | {pct_text} | {rss:,.0f} | {ratios} |")
 
     out.append("")
     out.append("| engine | runs | epochs (pretrain / finetune) | base 0–7 % | adapted 0–7 % | adapted 8–9 % | adapted overall % | load average before (min–max) | version |")
@@ -210,7 +208,7 @@ def main(argv):
     cmd = argv[1] if len(argv) > 1 else ""
     if cmd == "java-row" and len(argv) == 7:
         java_row(*argv[2:])
-    elif cmd == "torch-row" and len(argv) == 6:
+    elif cmd == "torch-row" and len(argv) == 7:
         torch_row(*argv[2:])
     elif cmd == "table" and len(argv) == 4:
         table(*argv[2:])
