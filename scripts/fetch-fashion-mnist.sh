@@ -20,37 +20,10 @@ declare -A SHA256=(
   [t10k-images-idx3-ubyte]=5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b
   [t10k-labels-idx1-ubyte]=0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34
 )
-FILES=(train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte)
-
 die() { echo "fetch-fashion-mnist: $*" >&2; exit 1; }
-command -v sha256sum >/dev/null || die "sha256sum is missing (it comes with coreutils)"
-
-# SHA-256 of a file's uncompressed content (gzip detected by its magic bytes, as the runner does).
-content_sha256() {
-  if [ "$(head -c 2 "$1" | od -An -tx1 | tr -d ' \n')" = "1f8b" ]; then
-    gzip -dc "$1" | sha256sum | cut -d' ' -f1
-  else
-    sha256sum "$1" | cut -d' ' -f1
-  fi
-}
-
-# The file the runner would read: NAME, else NAME.gz.
-present() {
-  if [ -f "$1/$2" ]; then echo "$1/$2"; elif [ -f "$1/$2.gz" ]; then echo "$1/$2.gz"; fi
-}
-
-if [ -e "$DIR" ] && [ ! -d "$DIR" ]; then die "$DIR exists and is not a directory"; fi
-
-needed=()
-for f in "${FILES[@]}"; do
-  p="$(present "$DIR" "$f")"
-  if [ -z "$p" ]; then
-    needed+=("$f")
-  elif [ "$(content_sha256 "$p" 2>/dev/null || true)" != "${SHA256[$f]}" ]; then
-    echo "fetch-fashion-mnist: $p has the wrong SHA-256; replacing it" >&2
-    needed+=("$f")
-  fi
-done
+# shellcheck source=lib/idx.sh
+source "$ROOT/scripts/lib/idx.sh"
+idx_needed "$DIR" fetch-fashion-mnist
 
 if [ "${#needed[@]}" -eq 0 ]; then
   echo "Fashion-MNIST is already in $DIR, all four files verified (SHA-256)."
@@ -59,7 +32,7 @@ fi
 
 have_source() {
   local f
-  for f in "${FILES[@]}"; do [ -n "$(present "$SRC" "$f")" ] || return 1; done
+  for f in "${IDX_FILES[@]}"; do [ -n "$(idx_present "$SRC" "$f")" ] || return 1; done
 }
 
 if ! have_source; then
@@ -77,10 +50,10 @@ fi
 
 mkdir -p "$DIR"
 for f in "${needed[@]}"; do
-  src="$(present "$SRC" "$f")"
+  src="$(idx_present "$SRC" "$f")"
   part="$DIR/.$f.part"
   # decompress (or copy) beside the target, verify, then rename: DIR never holds a bad or half-written file
-  if [ "$(head -c 2 "$src" | od -An -tx1 | tr -d ' \n')" = "1f8b" ]; then
+  if idx_is_gzip "$src"; then
     gzip -dc "$src" > "$part"
   else
     cp "$src" "$part"

