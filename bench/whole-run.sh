@@ -139,6 +139,7 @@ run_java() {   # round engine
       --no-progress --results "$dir/results" "$EXPERIMENT" "backend=$engine" "name=bench" "${OVERRIDES[@]}" > "$log" 2>&1; then
     tail -20 "$log" >&2; die "the $engine run failed (log: $log)"
   fi
+  sed -i "s|$WORK/|<temporary folder>/|g" "$log"   # the committed logs name no folder of this machine
   "${REPORT[@]}" java-row "$round" "$engine" "$dir/results/bench/metrics.json" "$dir/time.txt" "$load" >> "$CSV"
   rm -rf "$dir"
 }
