@@ -82,16 +82,19 @@ public final class ResultsTable {
     /** Rewrites the marked block of {@code readme}; fails if the markers are missing. */
     public static void updateReadme(Path readme, String table) {
         try {
-            String text = Files.readString(readme, StandardCharsets.UTF_8);
-            int begin = text.indexOf(BEGIN), end = text.indexOf(END);
-            if (begin < 0 || end < begin) {
-                throw new IllegalArgumentException(readme + ": expected the markers " + BEGIN + " and " + END + " around the results table");
-            }
-            String updated = text.substring(0, begin + BEGIN.length()) + "\n" + table + text.substring(end);
-            AtomicFiles.write(readme, updated);
+            AtomicFiles.write(readme, withTable(Files.readString(readme, StandardCharsets.UTF_8), table, readme));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot update " + readme + ": " + e.getMessage(), e);
         }
+    }
+
+    /** {@code text} with the block between {@link #BEGIN} and {@link #END} replaced by {@code table}; {@code source} names it in errors. */
+    public static String withTable(String text, String table, Path source) {
+        int begin = text.indexOf(BEGIN), end = text.indexOf(END);
+        if (begin < 0 || end < begin) {
+            throw new IllegalArgumentException(source + ": expected the markers " + BEGIN + " and " + END + " around the results table");
+        }
+        return text.substring(0, begin + BEGIN.length()) + "\n" + table + text.substring(end);
     }
 
     private static String pct(JsonNode value) {

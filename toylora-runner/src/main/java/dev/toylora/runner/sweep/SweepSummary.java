@@ -134,6 +134,11 @@ public final class SweepSummary {
         return rebuild(sweepDir, readDefinition(sweepDir), t -> TrialFolder.Expectation.NONE);
     }
 
+    /** The table of a sweep's folder from what is on disk, without writing anything (for {@code runner report}). */
+    public static Table read(Path sweepDir) {
+        return collect(sweepDir, readDefinition(sweepDir), t -> TrialFolder.Expectation.NONE);
+    }
+
     /** Scans the trial folders of {@code sweep} and rewrites the csv, json and chart. */
     static Table rebuild(Path sweepDir, Experiment sweep, Function<Trial, TrialFolder.Expectation> expected) {
         Table table = collect(sweepDir, sweep, expected);
