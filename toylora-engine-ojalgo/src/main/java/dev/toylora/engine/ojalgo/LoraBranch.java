@@ -1,5 +1,6 @@
 package dev.toylora.engine.ojalgo;
 
+import dev.toylora.engine.common.LoraAdapterCore;
 import dev.toylora.engine.common.Uniform;
 import java.util.SplittableRandom;
 import org.jspecify.annotations.Nullable;
@@ -10,7 +11,7 @@ import org.ojalgo.matrix.store.R064Store;
  * LoRA on one layer: {@code y = x·W + b + s·((drop(x)·A)·B)} with A {@code [in × r]} and B {@code [r × out]}.
  * A·B itself is only ever formed to merge.
  */
-final class LoraBranch {
+final class LoraBranch implements LoraAdapterCore.Branch<Parameter> {
     final DenseLayer layer;
     final int rank;
     /** s = alpha/r (or alpha/√r with rsLoRA). */
@@ -50,22 +51,26 @@ final class LoraBranch {
         return layer.name() + ".lora_B.weight";
     }
 
-    Parameter aParameter() {
+    @Override
+    public Parameter aParameter() {
         return new Parameter(loraAName(), new int[] {rank, layer.inputs()}, a.data);
     }
 
-    Parameter bParameter() {
+    @Override
+    public Parameter bParameter() {
         return new Parameter(loraBName(), new int[] {layer.outputs(), rank}, b.data);
     }
 
     /** The adapted layer's bias as this adapter trains it: the layer's own while attached, the kept copy after. */
-    Parameter biasParameter() {
+    @Override
+    public Parameter biasParameter() {
         double[] kept = trainedBias;
         return kept == null ? layer.biasParameter() : new Parameter(layer.name() + ".bias", new int[] {layer.outputs()}, kept);
     }
 
     /** W ← W + s·A·B, keeping the exact W for {@link #unmerge()}. */
-    void merge() {
+    @Override
+    public void merge() {
         double[] weight = layer.weightStore().data;
         weightBeforeMerge = weight.clone();
         R064Store product = R064Store.FACTORY.make(layer.inputs(), layer.outputs());
@@ -76,7 +81,8 @@ final class LoraBranch {
     }
 
     /** Puts back the exact weight from before {@link #merge()}. */
-    void unmerge() {
+    @Override
+    public void unmerge() {
         double[] saved = weightBeforeMerge;
         if (saved == null) throw new IllegalStateException("layer " + layer.name() + " is not merged");
         System.arraycopy(saved, 0, layer.weightStore().data, 0, saved.length);
@@ -84,7 +90,8 @@ final class LoraBranch {
     }
 
     /** Keeps the bias the adapter trained and gives the layer back the one it had before. */
-    void detach() {
+    @Override
+    public void detach() {
         if (biasBeforeAttach != null) {
             trainedBias = layer.biasValues().clone();
             System.arraycopy(biasBeforeAttach, 0, layer.biasValues(), 0, biasBeforeAttach.length);

@@ -1,6 +1,7 @@
 package dev.toylora.engine.ojalgo;
 
 import dev.toylora.api.Tensor;
+import dev.toylora.engine.common.LiveParameter;
 
 /**
  * A named parameter: its live values (not a copy) in the row-major order of its PyTorch shape.
@@ -9,9 +10,15 @@ import dev.toylora.api.Tensor;
  * @param shape  PyTorch's shape, e.g. {@code [out, in]}
  * @param values the engine's own array, updated in place by training
  */
-record Parameter(String name, int[] shape, double[] values) {
+record Parameter(String name, int[] shape, double[] values) implements LiveParameter {
 
-    Tensor snapshot() {
+    @Override
+    public Tensor snapshot() {
         return Tensors.snapshot(shape, values);
+    }
+
+    @Override
+    public void load(Tensor tensor) {
+        Tensors.copyInto(tensor, values);
     }
 }

@@ -1,5 +1,6 @@
 package dev.toylora.engine.openblas;
 
+import dev.toylora.engine.common.LoraAdapterCore;
 import dev.toylora.engine.common.Uniform;
 import java.util.SplittableRandom;
 import org.jspecify.annotations.Nullable;
@@ -8,7 +9,7 @@ import org.jspecify.annotations.Nullable;
  * LoRA on one layer: {@code y = x·Wᵀ + b + s·((drop(x)·Aᵀ)·Bᵀ)} with A {@code [r, in]} and B {@code [out, r]}, PEFT's
  * layouts. The product B·A itself is only ever formed to merge.
  */
-final class LoraBranch {
+final class LoraBranch implements LoraAdapterCore.Branch<Parameter> {
     final DenseLayer layer;
     final int rank;
     /** s = alpha/r (or alpha/√r with rsLoRA). */
@@ -40,29 +41,34 @@ final class LoraBranch {
         this.a = NativeFloats.of(drawn);
     }
 
-    Parameter aParameter() {
+    @Override
+    public Parameter aParameter() {
         return new Parameter(layer.name() + ".lora_A.weight", new int[] {rank, layer.inputs()}, a);
     }
 
-    Parameter bParameter() {
+    @Override
+    public Parameter bParameter() {
         return new Parameter(layer.name() + ".lora_B.weight", new int[] {layer.outputs(), rank}, b);
     }
 
     /** The adapted layer's bias as this adapter trains it: the layer's own while attached, the kept copy after. */
-    Parameter biasParameter() {
+    @Override
+    public Parameter biasParameter() {
         NativeFloats kept = trainedBias;
         return kept == null ? layer.biasParameter() : new Parameter(layer.name() + ".bias", new int[] {layer.outputs()}, kept);
     }
 
     /** W ← W + s·B·A ([out, r]·[r, in] = [out, in]), keeping the exact W for {@link #unmerge()}. */
-    void merge() {
+    @Override
+    public void merge() {
         NativeFloats weight = layer.weightValues();
         weightBeforeMerge = weight.copy();
         NativeBlas.sgemm(false, false, layer.outputs(), layer.inputs(), rank, scale, b, rank, a, layer.inputs(), 1f, weight, layer.inputs());
     }
 
     /** Puts back the exact weight from before {@link #merge()}. */
-    void unmerge() {
+    @Override
+    public void unmerge() {
         NativeFloats saved = weightBeforeMerge;
         if (saved == null) throw new IllegalStateException("layer " + layer.name() + " is not merged");
         layer.weightValues().copyFrom(saved);
@@ -70,7 +76,8 @@ final class LoraBranch {
     }
 
     /** Keeps the bias the adapter trained and gives the layer back the one it had before. */
-    void detach() {
+    @Override
+    public void detach() {
         if (biasBeforeAttach != null) {
             trainedBias = layer.biasValues().copy();
             layer.biasValues().copyFrom(biasBeforeAttach);

@@ -1,6 +1,7 @@
 package dev.toylora.engine.openblas;
 
 import dev.toylora.api.Tensor;
+import dev.toylora.engine.common.LiveParameter;
 
 /**
  * A named parameter: its live values (not a copy) in the row-major order of its PyTorch shape.
@@ -9,14 +10,15 @@ import dev.toylora.api.Tensor;
  * @param shape  PyTorch's shape, e.g. {@code [out, in]}
  * @param values the engine's own array, updated in place by training
  */
-record Parameter(String name, int[] shape, NativeFloats values) {
+record Parameter(String name, int[] shape, NativeFloats values) implements LiveParameter {
 
-    Tensor snapshot() {
+    @Override
+    public Tensor snapshot() {
         return new Tensor(shape, values.toArray());
     }
 
-    /** Copies a tensor (already checked for name and shape) into the live values. */
-    void load(Tensor tensor) {
+    @Override
+    public void load(Tensor tensor) {
         float[] data = tensor.data();
         if (data.length != values.length()) {
             throw new IllegalArgumentException("tensor " + tensor + " has " + data.length + " values, expected " + values.length());
