@@ -8,6 +8,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.IntFunction;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a LoRA adapter is in every engine: one branch per target layer, in the spec's target order (the order of
@@ -38,25 +41,49 @@ public abstract class LoraAdapterCore<P extends LiveParameter, B extends LoraAda
         void detach();
     }
 
+    /** Makes an engine's branch for one layer, drawing its A from {@code random}. */
+    public interface BranchMaker<B> {
+        B make(int layerIndex, SplittableRandom random);
+    }
+
     private final LoraSpec spec;
     private final NetworkSpec networkSpec;
+    /** In the order of the spec's targets. */
     private final List<B> branches;
+    /** Indexed by layer; null where a layer is not adapted. */
+    private final @Nullable B[] branchByLayer;
     private boolean merged;
     private boolean attached = true;
 
-    /** @param branches one per target, in {@code spec.targets()} order */
-    protected LoraAdapterCore(LoraSpec spec, NetworkSpec networkSpec, List<B> branches) {
-        if (branches.size() != spec.targets().size()) {
-            throw new IllegalArgumentException(branches.size() + " branches for the " + spec.targets().size() + " targets " + spec.targets());
-        }
+    /**
+     * Checks the spec against the network and makes one branch per target, in target order, every A drawn from one
+     * stream of {@code seed} (so every engine draws the same A's).
+     *
+     * @param newArray makes the engine's array of branches by layer
+     */
+    protected LoraAdapterCore(LoraSpec spec, NetworkSpec networkSpec, long seed, IntFunction<@Nullable B[]> newArray, BranchMaker<B> maker) {
+        spec.validateAgainst(networkSpec);
         this.spec = spec;
         this.networkSpec = networkSpec;
-        this.branches = List.copyOf(branches);
+        this.branchByLayer = newArray.apply(networkSpec.layerNames().size());
+        SplittableRandom random = new SplittableRandom(seed);
+        List<B> made = new ArrayList<>();
+        for (String target : spec.targets()) {
+            int index = networkSpec.layerNames().indexOf(target);
+            B branch = maker.make(index, random);
+            made.add(branch);
+            branchByLayer[index] = branch;
+        }
+        this.branches = List.copyOf(made);
     }
 
-    /** The branches in target order. */
-    protected final List<B> branches() {
-        return branches;
+    /** The branch of each layer, or null; the adapter's own array, not to be changed. */
+    public final @Nullable B[] branchesByLayer() {
+        return branchByLayer;
+    }
+
+    public final @Nullable B branch(int layerIndex) {
+        return branchByLayer[layerIndex];
     }
 
     @Override

@@ -75,14 +75,6 @@ final class NativeFloats {
         buffer.put(0, other.buffer, 0, length);
     }
 
-    void fill(float value) {
-        if (value == 0f) {
-            pointer.zero();
-        } else {
-            for (int i = 0; i < length; i++) buffer.put(i, value);
-        }
-    }
-
     float[] toArray() {
         float[] copy = new float[length];
         read(0, copy, 0, length);

@@ -50,6 +50,7 @@ final class ReportCommand implements Callable<Integer> {
             }
             String updated = withSweepTables(ResultsTable.withTable(text, table, readme), readme);
             AtomicFiles.write(readme, updated);
+            long sweepTables = SWEEP_BLOCK.matcher(updated).results().count();
             spec.commandLine().getOut().println("updated the results table" + (sweepTables > 0 ? " and " + sweepTables + " sweep table(s)" : "") + " in " + readme);
         } else {
             spec.commandLine().getOut().print(table);
@@ -59,10 +60,8 @@ final class ReportCommand implements Callable<Integer> {
 
     static final Pattern SWEEP_BLOCK = Pattern.compile("(<!-- sweep-table:(\\S+) -->\n)(.*?)(<!-- /sweep-table -->)", Pattern.DOTALL);
 
-    private int sweepTables;
-
     /** {@code text} with each marked sweep block holding the table of its folder (relative to the README's folder). */
-    String withSweepTables(String text, Path readme) {
+    static String withSweepTables(String text, Path readme) {
         Path base = readme.toAbsolutePath().getParent();
         Matcher m = SWEEP_BLOCK.matcher(text);
         StringBuilder out = new StringBuilder();
@@ -74,7 +73,6 @@ final class ReportCommand implements Callable<Integer> {
             }
             String table = SweepSummary.markdown(SweepSummary.read(folder));
             m.appendReplacement(out, Matcher.quoteReplacement(m.group(1) + table + m.group(4)));
-            sweepTables++;
         }
         m.appendTail(out);
         return out.toString();
