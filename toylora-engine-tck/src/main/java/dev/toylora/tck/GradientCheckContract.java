@@ -90,6 +90,18 @@ public abstract class GradientCheckContract extends ContractTopic {
         checkAgainstFiniteDifferences(network, gradients, () -> introspection().trainingLoss(trainer, batch, maskSeed));
     }
 
+    /** Engines may split a step's rows, outputs or parameter rows among threads: one row, and rank 1, leave a side empty. */
+    @Test
+    void oneRowBatchWithDropoutAndARankOneAdapter() {
+        Network network = backend().create(new NetworkSpec(6, List.of(5, 4), 3, 0.3), 41);
+        Adapter adapter = network.attach(new LoraSpec(1, 2.0, List.of("fc1", "fc2", "fc3"), true, 0.25, false), 42);
+        adapter.load(TestBatches.withRandomB(adapter.weights(), 43));
+        Batch batch = TestBatches.random(1, 6, 3, 44);
+        Trainer trainer = network.trainer(ADAM, 45);
+        Map<String, double[]> gradients = introspection().gradients(trainer, batch);
+        checkAgainstFiniteDifferences(network, gradients, () -> introspection().trainingLoss(trainer, batch, 45));
+    }
+
     @Test
     void dropoutInTheBaseNetwork() {
         Network network = backend().create(new NetworkSpec(6, List.of(5, 4), 3, 0.4), 31);

@@ -26,40 +26,20 @@ public final class Dropout {
     }
 
     /**
-     * Draws a mask for a row-major {@code [rows × units]} matrix in {@link #UNIT_MAJOR} order: {@code mask[i·units + j]}
-     * is 1/(1 − p) or 0. The draws go in order into {@code scratch} (at least rows·units long, left holding the
-     * transposed mask), which is then transposed tile by tile: writing {@code mask} in draw order would stride through
-     * it by a whole row per value, and with power-of-two widths every such write lands in the same few cache sets.
+     * Draws values {@code [from, to)} of a mask for a row-major {@code [rows × features]} matrix in {@link #ROW_MAJOR}
+     * order (its own order), value k being value {@code start + k} of {@code stream}.
      */
-    public static void unitMajorMask(float[] mask, float[] scratch, int rows, int units, double p, SplittableRandom random) {
+    public static void rowMajorMask(float[] mask, int from, int to, double p, SplitMixStream stream, long start) {
         float keep = (float) keepScale(p);
-        int n = rows * units;
-        for (int k = 0; k < n; k++) {
-            scratch[k] = keep * kept(random.nextDouble(), p);     // scratch[j·rows + i]: unit j, row i
-        }
-        final int tile = 8;
-        for (int i0 = 0; i0 < rows; i0 += tile) {
-            int i1 = Math.min(rows, i0 + tile);
-            for (int j0 = 0; j0 < units; j0 += tile) {
-                int j1 = Math.min(units, j0 + tile);
-                for (int i = i0; i < i1; i++) {
-                    for (int j = j0; j < j1; j++) mask[i * units + j] = scratch[j * rows + i];
-                }
-            }
+        long threshold = SplitMixStream.threshold(p);
+        for (int k = from; k < to; k++) {
+            mask[k] = keep * kept(stream.bitsAt(start + k), threshold);
         }
     }
 
-    /** Draws a mask for a row-major {@code [rows × features]} matrix in {@link #ROW_MAJOR} order (its own order). */
-    public static void rowMajorMask(float[] mask, int length, double p, SplittableRandom random) {
-        float keep = (float) keepScale(p);
-        for (int k = 0; k < length; k++) {
-            mask[k] = keep * kept(random.nextDouble(), p);
-        }
-    }
-
-    /** 1 if a draw {@code u} keeps its value ({@code u >= p}, as {@link #keeps}), else 0, without a branch (masks are random). */
-    private static int kept(double u, double p) {
-        // u - p >= 0 (including +0.0) exactly when u >= p, for u, p in [0, 1); its sign bit is then 0.
-        return (int) (Double.doubleToRawLongBits(u - p) >>> 63) ^ 1;
+    /** 1 if a draw's bits keep its value (the draw is ≥ p, as {@link #keeps}), else 0, without a branch (masks are random). */
+    private static int kept(long bits, long threshold) {
+        // Both are below 2⁵³, so the difference is negative exactly when bits < threshold.
+        return (int) ((bits - threshold) >>> 63) ^ 1;
     }
 }

@@ -1,96 +1,114 @@
 package dev.toylora.engine.openblas;
 
-import java.nio.FloatBuffer;
 import static dev.toylora.engine.openblas.ForwardPass.required;
 
 import dev.toylora.engine.common.Dropout;
+import java.nio.FloatBuffer;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Backpropagation from dL/dz of the last layer down to the lowest layer that trains. Only the gradients
- * of what trains are formed: no dW for a frozen weight, no dx below the lowest trained layer (so never
- * for the first layer).
+ * Backpropagation from dL/dz of the last layer down to the lowest layer that trains: dL/dz of every layer that trains
+ * (and, under an adapter, dL/du), from which {@link ParameterGradients} then forms the parameters' gradients. No dx
+ * below the lowest trained layer (so never for the first layer), none of a frozen weight's gradient.
+ *
+ * <p>Like the forward pass, each layer runs on both threads: du = s·dz·B by halves of the rows, then dx = dz·W by halves
+ * of dx's columns (each thread packing only its block of W's columns), with the ReLU/dropout derivative on that block.
+ * An instance belongs to one trainer and runs one batch at a time.
  */
 final class BackwardPass {
     private final List<DenseLayer> layers;
     private final double dropout;
+
+    // The pass in progress, for the preallocated tasks.
+    private @Nullable BatchBuffers buffers;
+    private @Nullable LoraBranch[] branches = new LoraBranch[0];
+    private @Nullable Masks masks;
+    private int layer;
+    private final Runnable lowerRows = () -> lowRankGradient(0);
+    private final Runnable upperRows = () -> lowRankGradient(1);
+    private final Runnable lowerInputs = () -> inputGradient(0);
+    private final Runnable upperInputs = () -> inputGradient(1);
 
     BackwardPass(List<DenseLayer> layers, double dropout) {
         this.layers = layers;
         this.dropout = dropout;
     }
 
-    /**
-     * Expects the forward pass's buffers and dL/dz of the last layer; fills {@code gradients} (this half's share, when
-     * the rows are half of the batch the masks were drawn for, starting at {@code firstRow}).
-     */
-    void run(BatchBuffers buffers, @Nullable LoraBranch[] branches, Gradients gradients, Masks masks, int firstRow) {
-        int rows = buffers.rows;
-        int lowest = gradients.lowestTrainedLayer();
-        for (int l = layers.size() - 1; l >= lowest; l--) {
-            DenseLayer layer = layers.get(l);
-            int in = layer.inputs();
-            int out = layer.outputs();
-            LayerBuffers b = buffers.layer(l);
-            LayerGradients g = gradients.layer(l);
-            NativeFloats dz = required(b.dz);
-            NativeFloats dW = g.weight;
-            if (dW != null) NativeBlas.sgemm(true, false, out, in, rows, 1f, dz, out, b.x, in, 0f, dW, in);   // dW = dzᵀ·x
-            NativeFloats db = g.bias;
-            if (db != null) columnSums(dz, rows, out, db);                                                    // db = Σ_rows dz
-            LoraBranch branch = branches[l];
-            if (branch != null && g.loraA != null) lowRankGradients(branch, b, g, dz, rows);
-            if (g.input) {
-                inputGradient(layer, branch, b, rows, masks.lora(l), firstRow);
-                reluDropoutBackward(b, buffers.layer(l - 1));
+    /** Expects the forward pass's buffers and dL/dz of the last layer. */
+    void run(BatchBuffers buffers, @Nullable LoraBranch[] branches, Gradients gradients, Masks masks) {
+        this.buffers = buffers;
+        this.branches = branches;
+        this.masks = masks;
+        try {
+            for (int l = layers.size() - 1; l >= gradients.lowestTrainedLayer(); l--) {
+                layer = l;
+                LayerGradients g = gradients.layer(l);
+                if (branches[l] != null && g.loraA != null) Parallel.both(lowerRows, upperRows);
+                if (g.input) Parallel.both(lowerInputs, upperInputs);
             }
+        } finally {
+            this.buffers = null;
+            this.masks = null;
         }
     }
 
-    /** With y = … + s·(u·Bᵀ), u = drop(x)·Aᵀ: dB = s·dzᵀ·u, du = s·dz·B, dA = duᵀ·drop(x). */
-    private static void lowRankGradients(LoraBranch branch, LayerBuffers b, LayerGradients g, NativeFloats dz, int rows) {
-        int in = branch.layer.inputs();
+    /** With y = … + s·(u·Bᵀ): this thread's rows of du = s·dz·B, for dA and for the branch's share of dx. */
+    private void lowRankGradient(int half) {
+        BatchBuffers all = required(buffers);
+        LoraBranch branch = required(branches[layer]);
+        LayerBuffers b = all.layer(layer);
         int out = branch.layer.outputs();
         int r = branch.rank;
-        NativeFloats u = required(b.u);
-        NativeFloats du = required(b.du);
-        NativeBlas.sgemm(true, false, out, r, rows, branch.scale, dz, out, u, r, 0f, required(g.loraB), r);
-        NativeBlas.sgemm(false, false, rows, r, out, branch.scale, dz, out, branch.b, r, 0f, du, r);
-        NativeFloats input = b.xDropped != null ? b.xDropped : b.x;
-        NativeBlas.sgemm(true, false, r, in, rows, 1f, du, r, input, in, 0f, required(g.loraA), in);
-    }
-
-    /** dx = dz·W (+ the branch's du·A through its dropout mask). */
-    private static void inputGradient(DenseLayer layer, @Nullable LoraBranch branch, LayerBuffers b, int rows, float @Nullable [] mask, int firstRow) {
-        int in = layer.inputs();
-        int out = layer.outputs();
-        NativeFloats dx = required(b.dx);
-        NativeBlas.sgemm(false, false, rows, in, out, 1f, required(b.dz), out, layer.weightValues(), in, 0f, dx, in);
-        NativeFloats du = b.du;
-        if (branch == null || du == null) return;
-        NativeFloats dxBranch = b.dxBranch;
-        if (mask == null || dxBranch == null) {
-            NativeBlas.sgemm(false, false, rows, in, branch.rank, 1f, du, branch.rank, branch.a, in, 1f, dx, in);
-            return;
-        }
-        NativeBlas.sgemm(false, false, rows, in, branch.rank, 1f, du, branch.rank, branch.a, in, 0f, dxBranch, in);
-        int offset = firstRow * in;
-        FloatBuffer d = dx.buffer();
-        FloatBuffer fromBranch = dxBranch.buffer();
-        for (int i = 0, n = dx.length(); i < n; i++) d.put(i, d.get(i) + fromBranch.get(i) * mask[offset + i]);
+        int i0 = Parallel.start(all.rows, half);
+        int i1 = Parallel.end(all.rows, half);
+        if (i1 == i0) return;
+        NativeBlas.sgemm(false, false, i1 - i0, r, out, branch.scale, required(b.dz).from(i0 * out), out, branch.b, r, 0f,
+                required(b.du).from(i0 * r), r);
     }
 
     /**
-     * dL/dz of the layer below, from dL/dh of its output h = dropout(relu(z)) (this layer's input): h > 0 exactly where
-     * the unit was kept and active, and there dh/dz is the keep factor 1/(1-p); elsewhere it is 0.
+     * This thread's columns [c0, c1) of dx = dz·W (+ the branch's du·A through its dropout mask), then of dL/dz of the
+     * layer below: its output h = dropout(relu(z)) is this layer's input, h > 0 exactly where the unit was kept and
+     * active, and there dh/dz is the keep factor 1/(1-p); elsewhere it is 0.
      */
-    private void reluDropoutBackward(LayerBuffers b, LayerBuffers below) {
+    private void inputGradient(int half) {
+        BatchBuffers all = required(buffers);
+        int l = layer;
+        DenseLayer dense = layers.get(l);
+        LayerBuffers b = all.layer(l);
+        int rows = all.rows;
+        int in = dense.inputs();
+        int out = dense.outputs();
+        int c0 = Parallel.start(in, half);
+        int c1 = Parallel.end(in, half);
+        if (c1 == c0) return;
+        int n = c1 - c0;
+        NativeFloats dx = required(b.dx);
+        NativeBlas.sgemm(false, false, rows, n, out, 1f, required(b.dz), out, dense.weightValues().from(c0), in, 0f, dx.from(c0), in);
+        LoraBranch branch = branches[l];
+        NativeFloats du = b.du;
+        float[] mask = required(masks).lora(l);
+        if (branch != null && du != null) {
+            NativeFloats dxBranch = b.dxBranch;
+            if (mask == null || dxBranch == null) {
+                NativeBlas.sgemm(false, false, rows, n, branch.rank, 1f, du, branch.rank, branch.a.from(c0), in, 1f, dx.from(c0), in);
+            } else {
+                NativeBlas.sgemm(false, false, rows, n, branch.rank, 1f, du, branch.rank, branch.a.from(c0), in, 0f, dxBranch.from(c0), in);
+                FloatBuffer d = dx.buffer();
+                FloatBuffer fromBranch = dxBranch.buffer();
+                for (int i = 0; i < rows; i++) {
+                    for (int k = i * in + c0, end = i * in + c1; k < end; k++) d.put(k, d.get(k) + fromBranch.get(k) * mask[k]);
+                }
+            }
+        }
         FloatBuffer h = b.x.buffer();
-        FloatBuffer dh = required(b.dx).buffer();
-        FloatBuffer dz = required(below.dz).buffer();
+        FloatBuffer dh = dx.buffer();
+        FloatBuffer dz = required(all.layer(l - 1).dz).buffer();
         float keep = (float) Dropout.keepScale(dropout);
-        for (int i = 0, n = b.x.length(); i < n; i++) dz.put(i, dh.get(i) * keep * positive(h.get(i)));
+        for (int i = 0; i < rows; i++) {
+            for (int k = i * in + c0, end = i * in + c1; k < end; k++) dz.put(k, dh.get(k) * keep * positive(h.get(k)));
+        }
     }
 
     /** 1 for h > 0, else 0, without a branch: activations are positive at random. */
@@ -98,15 +116,5 @@ final class BackwardPass {
         long bits = Float.floatToRawIntBits(h);
         // A positive float has positive bits; +0 has 0 and negatives (−0 too) the sign bit: bits − 1 < 0 exactly for those.
         return (float) (((bits - 1) >>> 63) ^ 1);
-    }
-
-    private static void columnSums(NativeFloats matrix, int rows, int columns, NativeFloats sums) {
-        FloatBuffer m = matrix.buffer();
-        FloatBuffer s = sums.buffer();
-        for (int j = 0; j < columns; j++) s.put(j, 0f);
-        for (int i = 0; i < rows; i++) {
-            int row = i * columns;
-            for (int j = 0; j < columns; j++) s.put(j, s.get(j) + m.get(row + j));
-        }
     }
 }

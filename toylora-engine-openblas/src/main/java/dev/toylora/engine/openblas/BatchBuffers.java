@@ -4,8 +4,7 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Every matrix a batch of {@code rows} examples (or a training step's half of a batch) flows through, allocated once
- * and reused for every batch of that size.
+ * Every matrix a batch of {@code rows} examples flows through, allocated once and reused for every batch of that size.
  */
 final class BatchBuffers {
     final int rows;

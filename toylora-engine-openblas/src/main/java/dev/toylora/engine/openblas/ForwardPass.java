@@ -1,5 +1,6 @@
 package dev.toylora.engine.openblas;
 
+import dev.toylora.engine.common.SplitMixStream;
 import java.nio.FloatBuffer;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -7,84 +8,140 @@ import org.jspecify.annotations.Nullable;
 /**
  * The forward pass: Linear → ReLU → Dropout for each hidden layer, then Linear to the logits. An adapted
  * layer adds {@code s·((drop(x)·Aᵀ)·Bᵀ)}. With the step's {@link Masks} it is training mode (inverted dropout, the
- * masks drawn beforehand in the order every engine uses); without, eval mode. It runs on a whole batch or on either
- * half of a training step's batch.
+ * masks drawn beforehand in the order every engine uses); without, eval mode.
+ *
+ * <p>Each layer runs on both threads ({@link Parallel}), each taking half the layer's outputs for the whole batch:
+ * its block of W's rows, of z's columns, and their epilogue. So each thread packs only its half of W (splitting the
+ * batch instead made each half pack all of it). A branch's u = drop(x)·Aᵀ comes first, each thread taking half the rows.
+ * An instance belongs to one network or trainer and runs one batch at a time.
  */
 final class ForwardPass {
     private final List<DenseLayer> layers;
+
+    // The pass in progress, for the preallocated tasks.
+    private @Nullable BatchBuffers buffers;
+    private @Nullable LoraBranch[] branches = new LoraBranch[0];
+    private @Nullable Masks masks;
+    private int layer;
+    private final Runnable lowerOutputs = () -> outputs(0);
+    private final Runnable upperOutputs = () -> outputs(1);
+    private final Runnable lowerRows = () -> lowRankInput(0);
+    private final Runnable upperRows = () -> lowRankInput(1);
 
     ForwardPass(List<DenseLayer> layers) {
         this.layers = layers;
     }
 
     /**
-     * Runs the rows already loaded into {@code buffers}; leaves the logits in {@code buffers.last().z}.
+     * Runs the rows loaded into {@code buffers}; leaves the logits in {@code buffers.last().z}.
      *
      * @param branches the LoRA branch of each layer to compute, or null
      * @param masks    the step's dropout masks for training, or null for eval mode
-     * @param firstRow where these rows start in the batch the masks were drawn for
      */
-    void run(BatchBuffers buffers, @Nullable LoraBranch[] branches, @Nullable Masks masks, int firstRow) {
-        int rows = buffers.rows;
-        int last = layers.size() - 1;
-        for (int l = 0; l <= last; l++) {
-            DenseLayer layer = layers.get(l);
-            LayerBuffers b = buffers.layer(l);
-            // z = x·Wᵀ
-            NativeBlas.sgemm(false, true, rows, layer.outputs(), layer.inputs(), 1f, b.x, layer.inputs(),
-                    layer.weightValues(), layer.inputs(), 0f, b.z, layer.outputs());
-            LoraBranch branch = branches[l];
-            if (branch != null) lowRankProduct(branch, b, rows, masks != null ? masks.lora(l) : null, firstRow);
-            if (l < last) {
-                hiddenEpilogue(layer, branch, b, buffers.layer(l + 1), rows, masks != null ? masks.hidden(l + 1) : null, firstRow);
-            } else {
-                outputEpilogue(layer, branch, b, rows);
+    void run(BatchBuffers buffers, @Nullable LoraBranch[] branches, @Nullable Masks masks) {
+        this.buffers = buffers;
+        this.branches = branches;
+        this.masks = masks;
+        try {
+            for (int l = 0; l < layers.size(); l++) {
+                layer = l;
+                if (branches[l] != null) Parallel.both(lowerRows, upperRows);
+                Parallel.both(lowerOutputs, upperOutputs);
             }
+        } finally {
+            this.buffers = null;
+            this.masks = null;
         }
     }
 
-    /** u = drop(x)·Aᵀ, then v = u·Bᵀ (never B·A). */
-    private static void lowRankProduct(LoraBranch branch, LayerBuffers b, int rows, float @Nullable [] mask, int firstRow) {
+    /** This thread's half of the rows of drop(x) and of u = drop(x)·Aᵀ. */
+    private void lowRankInput(int half) {
+        BatchBuffers all = required(buffers);
+        LoraBranch branch = required(branches[layer]);
+        LayerBuffers b = all.layer(layer);
         int in = branch.layer.inputs();
+        int r = branch.rank;
+        int i0 = Parallel.start(all.rows, half);
+        int i1 = Parallel.end(all.rows, half);
+        if (i1 == i0) return;
         NativeFloats input = b.x;
+        float[] mask = masks != null ? masks.lora(layer) : null;
         NativeFloats dropped = b.xDropped;
         if (mask != null && dropped != null) {
             FloatBuffer x = b.x.buffer();
             FloatBuffer d = dropped.buffer();
-            int offset = firstRow * in;
-            for (int i = 0, n = b.x.length(); i < n; i++) d.put(i, x.get(i) * mask[offset + i]);
+            for (int i = i0 * in, n = i1 * in; i < n; i++) d.put(i, x.get(i) * mask[i]);
             input = dropped;
         }
-        NativeFloats u = required(b.u);
-        NativeBlas.sgemm(false, true, rows, branch.rank, in, 1f, input, in, branch.a, in, 0f, u, branch.rank);
-        NativeBlas.sgemm(false, true, rows, branch.layer.outputs(), branch.rank, 1f, u, branch.rank, branch.b, branch.rank, 0f,
-                required(b.v), branch.layer.outputs());
+        NativeBlas.sgemm(false, true, i1 - i0, r, in, 1f, input.from(i0 * in), in, branch.a, in, 0f, required(b.u).from(i0 * r), r);
     }
 
-    /** h = dropout(relu(z + b + s·v)), written as the next layer's input, without branches (the signs are random). */
+    /** This thread's half of the layer's outputs: z = x·Wᵀ (+ s·u·Bᵀ) and the epilogue, for columns [j0, j1). */
+    private void outputs(int half) {
+        BatchBuffers all = required(buffers);
+        int l = layer;
+        DenseLayer dense = layers.get(l);
+        LayerBuffers b = all.layer(l);
+        int rows = all.rows;
+        int in = dense.inputs();
+        int out = dense.outputs();
+        int j0 = Parallel.start(out, half);
+        int j1 = Parallel.end(out, half);
+        if (j1 == j0) return;
+        NativeBlas.sgemm(false, true, rows, j1 - j0, in, 1f, b.x, in, dense.weightValues().from(j0 * in), in, 0f, b.z.from(j0), out);
+        LoraBranch branch = branches[l];
+        if (branch != null) {
+            NativeBlas.sgemm(false, true, rows, j1 - j0, branch.rank, 1f, required(b.u), branch.rank, branch.b.from(j0 * branch.rank),
+                    branch.rank, 0f, required(b.v).from(j0), out);
+        }
+        if (l < layers.size() - 1) {
+            hiddenEpilogue(dense, branch, b, all.layer(l + 1), rows, masks, l + 1, j0, j1);
+        } else {
+            outputEpilogue(dense, branch, b, rows, j0, j1);
+        }
+    }
+
+    /**
+     * h = dropout(relu(z + b + s·v)) for columns [j0, j1), written as the next layer's input, without branches (the signs
+     * and the draws are random). The dropout draws are made here, each where it is applied (see {@link Masks}).
+     */
     private static void hiddenEpilogue(DenseLayer layer, @Nullable LoraBranch branch, LayerBuffers b, LayerBuffers next, int rows,
-                                       float @Nullable [] mask, int firstRow) {
+                                       @Nullable Masks masks, int nextLayer, int j0, int j1) {
         int out = layer.outputs();
         FloatBuffer z = b.z.buffer();
         FloatBuffer h = next.x.buffer();
         FloatBuffer bias = layer.biasValues().buffer();
         FloatBuffer v = branch != null ? required(b.v).buffer() : null;
         float s = branch != null ? branch.scale : 0f;
-        int offset = firstRow * out;
+        long start = masks != null ? masks.hiddenStart(nextLayer) : -1;
+        if (masks == null || start < 0) {
+            for (int i = 0; i < rows; i++) {
+                int row = i * out;
+                for (int j = j0; j < j1; j++) {
+                    float a = z.get(row + j) + bias.get(j);
+                    if (v != null) a += s * v.get(row + j);
+                    h.put(row + j, Math.max(a, 0f));
+                }
+            }
+            return;
+        }
+        SplitMixStream stream = masks.stream();
+        long threshold = masks.hiddenThreshold;
+        float keep = masks.hiddenKeep;
         for (int i = 0; i < rows; i++) {
             int row = i * out;
-            for (int j = 0; j < out; j++) {
+            for (int j = j0; j < j1; j++) {
                 float a = z.get(row + j) + bias.get(j);
                 if (v != null) a += s * v.get(row + j);
-                a = Math.max(a, 0f);
-                if (mask != null) a *= mask[offset + row + j];
-                h.put(row + j, a);
+                long bits = stream.bitsAt(start + (long) j * rows + i);
+                float kept = (float) (((bits - threshold) >>> 63) ^ 1);   // 1 when bits >= threshold (both below 2⁵³)
+                h.put(row + j, Math.max(a, 0f) * keep * kept);
             }
         }
     }
 
-    /** logits = z + b + s·v, in place. */
-    private static void outputEpilogue(DenseLayer layer, @Nullable LoraBranch branch, LayerBuffers b, int rows) {
+    /** logits = z + b + s·v for columns [j0, j1), in place. */
+    private static void outputEpilogue(DenseLayer layer, @Nullable LoraBranch branch, LayerBuffers b, int rows, int j0, int j1) {
         int out = layer.outputs();
         FloatBuffer z = b.z.buffer();
         FloatBuffer bias = layer.biasValues().buffer();
@@ -92,7 +149,7 @@ final class ForwardPass {
         float s = branch != null ? branch.scale : 0f;
         for (int i = 0; i < rows; i++) {
             int row = i * out;
-            for (int j = 0; j < out; j++) {
+            for (int j = j0; j < j1; j++) {
                 float a = z.get(row + j) + bias.get(j);
                 if (v != null) a += s * v.get(row + j);
                 z.put(row + j, a);

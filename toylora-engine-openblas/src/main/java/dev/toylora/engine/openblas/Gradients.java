@@ -71,6 +71,14 @@ final class Gradients {
         return gradients.get(i);
     }
 
+    /** Which parameter {@code gradient} is the gradient of. */
+    int indexOf(NativeFloats gradient) {
+        for (int i = 0; i < gradients.size(); i++) {
+            if (gradients.get(i) == gradient) return i;
+        }
+        throw new IllegalArgumentException("not one of these gradients");
+    }
+
     /** Copies of the current gradients, in double, named as the parameters are. */
     Map<String, double[]> copies() {
         Map<String, double[]> copies = new LinkedHashMap<>();

@@ -144,7 +144,7 @@ final class MlpNetwork implements Network {
     private NativeFloats evalLogits(float[] features, int first, int rows, int columns) {
         BatchBuffers buffers = evalBuffers.forRows(rows);
         buffers.loadInput(features, first, columns);
-        evalForward.run(buffers, activeBranches(), null, 0);
+        evalForward.run(buffers, activeBranches(), null);
         return buffers.last().z;
     }
 

@@ -1,11 +1,11 @@
 package dev.toylora.engine.openblas;
 
 import dev.toylora.engine.common.BufferCache;
+import dev.toylora.engine.common.SplitMixStream;
 import dev.toylora.api.Batch;
 import dev.toylora.api.OptimizerSpec;
 import dev.toylora.api.Trainer;
 import java.util.Map;
-import java.util.SplittableRandom;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -13,9 +13,10 @@ import org.jspecify.annotations.Nullable;
  * layers' biases when the adapter says so). Attaching or detaching an adapter afterwards makes it refuse
  * to step; a new trainer is needed then.
  *
- * <p>A step splits its batch into two fixed halves (rows [0, n/2) and [n/2, n)), each with its own buffers and
- * gradients, run at once by {@link Parallel}; the dropout masks are drawn for the whole batch first, and the halves'
- * gradients are added before Adam. The split does not depend on the machine, so neither do the results.
+ * <p>A step runs on both cores ({@link Parallel}): the dropout masks for the whole batch, drawn by halves; each layer
+ * of the forward and backward pass, by halves of its outputs (forward) or inputs (backward); then each thread forms
+ * half the rows of every parameter's gradient over the whole batch and updates them ({@link ParameterGradients},
+ * {@link Adam}). No split depends on the machine, so neither do the results.
  */
 final class MlpTrainer implements Trainer {
     private final MlpNetwork network;
@@ -23,52 +24,53 @@ final class MlpTrainer implements Trainer {
     private final @Nullable LoraAdapter adapter;
     /** The adapter's branch of each layer (all null without one). */
     private final @Nullable LoraBranch[] branches;
-    /** Each half's gradients: the same parameters, buffers of their own. */
-    private final Gradients[] halves = new Gradients[2];
-    @SuppressWarnings("unchecked") // generic array: one cache per half of the batch
-    private final BufferCache<BatchBuffers>[] buffers = (BufferCache<BatchBuffers>[]) new BufferCache<?>[2];
+    private final Gradients gradients;
+    private final BufferCache<StepBuffers> buffers;
     private final Adam adam;
-    private final SplittableRandom dropoutMasks;
+    private final SplitMixStream dropoutMasks;
     private final ForwardPass forward;
     private final BackwardPass backward;
     private @Nullable Masks masks;
 
-    // The step in progress, for the halves' preallocated tasks (nothing is allocated per step).
-    private @Nullable Batch batch;
-    private boolean backwardToo;
-    private int split;
-    private final double[] losses = new double[2];
-    private final Runnable firstHalf = () -> half(0);
-    private final Runnable secondHalf = () -> half(1);
+    // The step in progress, for the preallocated tasks (nothing is allocated per step).
+    private @Nullable StepBuffers current;
+    private boolean update;
+    private final Runnable lowerParameterRows = () -> parameterRows(0);
+    private final Runnable upperParameterRows = () -> parameterRows(1);
+
+    /** A batch size's buffers, and the parameter-gradient blocks over them. */
+    private static final class StepBuffers {
+        final BatchBuffers batch;
+        final ParameterGradients parameterGradients;
+
+        StepBuffers(int rows, MlpNetwork network, @Nullable LoraBranch[] branches, Gradients gradients) {
+            this.batch = new BatchBuffers(rows, network.denseLayers(), branches, gradients);
+            this.parameterGradients = new ParameterGradients(network.denseLayers(), branches, gradients, batch);
+        }
+    }
 
     MlpTrainer(MlpNetwork network, OptimizerSpec spec, long seed) {
         this.network = network;
         this.configuration = network.configuration();
         this.adapter = network.attachedAdapter();
         this.branches = adapter == null ? new LoraBranch[network.denseLayers().size()] : adapter.branchesByLayer();
-        for (int h = 0; h < 2; h++) {
-            Gradients gradients = adapter == null ? Gradients.ofBase(network.denseLayers()) : Gradients.ofAdapter(network.denseLayers(), adapter);
-            halves[h] = gradients;
-            buffers[h] = new BufferCache<>(rows -> new BatchBuffers(rows, network.denseLayers(), this.branches, gradients));
-        }
-        this.adam = new Adam(spec, halves[0], halves[1]);
-        this.dropoutMasks = new SplittableRandom(seed);
+        this.gradients = adapter == null ? Gradients.ofBase(network.denseLayers()) : Gradients.ofAdapter(network.denseLayers(), adapter);
+        this.buffers = new BufferCache<>(rows -> new StepBuffers(rows, network, this.branches, gradients));
+        this.adam = new Adam(spec, gradients);
+        this.dropoutMasks = new SplitMixStream(seed);
         this.forward = new ForwardPass(network.denseLayers());
         this.backward = new BackwardPass(network.denseLayers(), network.spec().dropout());
     }
 
     @Override
     public double step(Batch batch) {
-        double loss = run(batch, dropoutMasks, true);
-        adam.step(split < batch.rows());
-        return loss;
+        return run(batch, dropoutMasks, true, true);
     }
 
     /** Forward in training mode, loss and backward, without updating: the gradients by parameter name (for tests). */
     Map<String, double[]> gradients(Batch batch) {
-        run(batch, dropoutMasks, true);
-        adam.reduce(split < batch.rows());
-        return halves[0].copies();
+        run(batch, dropoutMasks, true, false);
+        return gradients.copies();
     }
 
     /**
@@ -76,50 +78,43 @@ final class MlpTrainer implements Trainer {
      * update (for tests: finite differences through dropout, against {@link #gradients} of a trainer made with that seed).
      */
     double trainingLoss(Batch batch, long maskSeed) {
-        return run(batch, new SplittableRandom(maskSeed), false);
+        return run(batch, new SplitMixStream(maskSeed), false, false);
     }
 
-    /** Draws the step's masks, runs both halves (forward, loss and, if asked, backward) and returns the mean loss. */
-    private double run(Batch batch, SplittableRandom random, boolean backward) {
+    /** Draws the step's masks, runs forward, the loss and, if asked, backward, the parameter gradients and the update; returns the mean loss. */
+    private double run(Batch batch, SplitMixStream random, boolean backwardToo, boolean update) {
         checkUsable();
         network.checkColumns(batch);
         int rows = batch.rows();
-        Masks current = masks;
-        if (current == null || current.rows != rows) {
-            current = new Masks(rows, network.denseLayers(), branches, network.spec().dropout());
-            masks = current;
+        Masks stepMasks = masks;
+        if (stepMasks == null || stepMasks.rows != rows) {
+            stepMasks = new Masks(rows, network.denseLayers(), branches, network.spec().dropout());
+            masks = stepMasks;
         }
-        current.draw(random);
-        this.batch = batch;
-        this.backwardToo = backward;
-        this.split = rows >= 2 ? rows / 2 : rows;
-        losses[1] = 0;
-        try {
-            if (split < rows) Parallel.both(firstHalf, secondHalf);
-            else firstHalf.run();
-        } finally {
-            this.batch = null;
-        }
-        return (losses[0] + losses[1]) / rows;
-    }
-
-    /** One half of the step: rows [0, split) or [split, rows). */
-    private void half(int index) {
-        Batch current = ForwardPass.required(batch);
-        Masks stepMasks = ForwardPass.required(masks);
-        int first = index == 0 ? 0 : split;
-        int rows = index == 0 ? split : current.rows() - split;
-        BatchBuffers b = buffers[index].forRows(rows);
-        b.loadInput(current.features(), first, current.columns());
-        forward.run(b, branches, stepMasks, first);
+        stepMasks.draw(random);
+        StepBuffers step = buffers.forRows(rows);
+        BatchBuffers b = step.batch;
+        b.loadInput(batch.features(), 0, batch.columns());
+        forward.run(b, branches, stepMasks);
         LayerBuffers last = b.last();
         int classes = network.spec().outputs();
-        if (!backwardToo) {
-            losses[index] = SoftmaxCrossEntropy.sum(last.z, rows, classes, current.labels(), first);
-            return;
+        if (!backwardToo) return SoftmaxCrossEntropy.sum(last.z, rows, classes, batch.labels(), 0) / rows;
+        double loss = SoftmaxCrossEntropy.sumAndGradient(last.z, rows, classes, batch.labels(), 0, rows, ForwardPass.required(last.dz)) / rows;
+        backward.run(b, branches, gradients, stepMasks);
+        this.current = step;
+        this.update = update;
+        try {
+            if (update) adam.beginStep();
+            Parallel.both(lowerParameterRows, upperParameterRows);
+        } finally {
+            this.current = null;
         }
-        losses[index] = SoftmaxCrossEntropy.sumAndGradient(last.z, rows, classes, current.labels(), first, current.rows(), ForwardPass.required(last.dz));
-        backward.run(b, branches, halves[index], stepMasks, first);
+        return loss;
+    }
+
+    /** One thread's half of every parameter's rows: gradients over the whole batch, then (if asked) their update. */
+    private void parameterRows(int half) {
+        ForwardPass.required(current).parameterGradients.run(half, update ? adam : null);
     }
 
     private void checkUsable() {

@@ -2,6 +2,7 @@ package dev.toylora.engine.openblas;
 
 import java.nio.FloatBuffer;
 import org.bytedeco.javacpp.FloatPointer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A float array in native memory, handed to OpenBLAS as a pointer. JavaCPP's {@code float[]} overloads copy every
@@ -14,11 +15,25 @@ final class NativeFloats {
     private final FloatPointer pointer;
     private final FloatBuffer buffer;
     private final int length;
+    /** Where a view starts in the array it views (0 otherwise). */
+    private final int offset;
+    /** The views made by {@link #from}, kept so that a step's products make none (a matrix is used at one or two offsets). */
+    private final @Nullable NativeFloats[] views = new NativeFloats[4];
 
     private NativeFloats(int length) {
         this.length = length;
+        this.offset = 0;
         this.pointer = new FloatPointer(Math.max(length, 1));
         pointer.zero();
+        this.buffer = pointer.asBuffer();
+    }
+
+    /** A view: values {@code [from, from + length)} of {@code whole}, sharing its memory (and keeping it alive). */
+    private NativeFloats(NativeFloats whole, int from, int length) {
+        this.length = length;
+        this.offset = from;
+        this.pointer = new FloatPointer(whole.pointer);
+        pointer.position(from).limit(from + Math.max(length, 1));
         this.buffer = pointer.asBuffer();
     }
 
@@ -31,6 +46,38 @@ final class NativeFloats {
     static NativeFloats of(float[] values) {
         NativeFloats made = zeros(values.length);
         made.copyFrom(values);
+        return made;
+    }
+
+    /**
+     * Values {@code [from, from + length)} as an array of their own that shares this one's memory: a half of a batch's
+     * rows, or a product's operand that starts inside a matrix (the rest of the matrix beyond its length is still read
+     * when a product's leading dimension says so).
+     */
+    NativeFloats view(int from, int length) {
+        if (from < 0 || length < 0 || from + length > this.length) {
+            throw new IllegalArgumentException("view [" + from + ", " + (from + length) + ") of " + this.length + " values");
+        }
+        return new NativeFloats(this, from, length);
+    }
+
+    /**
+     * The values from {@code offset} on, sharing this memory: where a product's operand starts inside a matrix (a block of
+     * its columns, read with the matrix's own row length). Made once per offset and kept.
+     */
+    NativeFloats from(int offset) {
+        if (offset == 0) return this;
+        for (NativeFloats kept : views) {
+            if (kept != null && kept.offset == offset) return kept;
+        }
+        NativeFloats made = view(offset, length - offset);
+        // Two threads racing here only make two equal views; a view's fields are final, so it is safely published.
+        for (int i = 0; i < views.length; i++) {
+            if (views[i] == null) {
+                views[i] = made;
+                break;
+            }
+        }
         return made;
     }
 

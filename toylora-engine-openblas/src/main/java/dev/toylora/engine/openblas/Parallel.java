@@ -36,6 +36,16 @@ final class Parallel {
         }
     }
 
+    /** Where half 0 or 1 of {@code n} things starts: the lower half is [0, n/2), the upper [n/2, n). */
+    static int start(int n, int half) {
+        return half == 0 ? 0 : n / 2;
+    }
+
+    /** Where half 0 or 1 of {@code n} things ends. */
+    static int end(int n, int half) {
+        return half == 0 ? n / 2 : n;
+    }
+
     /** How many threads a step uses. */
     static int workers() {
         return ENABLED ? 2 : 1;
