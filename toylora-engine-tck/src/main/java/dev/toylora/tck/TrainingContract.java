@@ -61,6 +61,29 @@ public abstract class TrainingContract extends ContractTopic {
     }
 
     /**
+     * A trainer updates the weights as they are when it steps, not a copy from when it was made: an engine may keep its
+     * own copy between steps, but must notice weights loaded since (here with learning rate 0, so a step must leave them
+     * exactly as loaded).
+     */
+    @Test
+    void aTrainerStepsFromWeightsLoadedAfterItWasMade() {
+        Batch batch = clusters(64, 1, i -> i);
+        Network network = backend().create(new NetworkSpec(FEATURES, List.of(16), CLASSES, 0.1), 6);
+        var adapter = network.attach(new LoraSpec(2, 4, List.of("fc1", "fc2"), true, 0.0, false), 7);
+        Trainer trainer = network.trainer(OptimizerSpec.adam(1e-2), 8);
+        trainer.step(batch);
+        Map<String, Tensor> loaded = TestBatches.withRandomB(adapter.weights(), 9);
+        adapter.load(loaded);
+        trainer.learningRate(0);
+        trainer.step(batch);
+        Map<String, Tensor> after = adapter.weights();
+        for (Map.Entry<String, Tensor> entry : loaded.entrySet()) {
+            assertTrue(java.util.Arrays.equals(entry.getValue().data(), after.get(entry.getKey()).data()),
+                    entry.getKey() + " is not what was loaded before the step");
+        }
+    }
+
+    /**
      * One linear layer, two rows, two Adam steps (the second with a new learning rate), against the update
      * written out here from PyTorch's formulas.
      */

@@ -25,6 +25,8 @@ final class BackwardPass {
     private @Nullable LoraBranch[] branches = new LoraBranch[0];
     private @Nullable Masks masks;
     private int layer;
+    /** Each thread's heap arrays for the ReLU/dropout derivative, as long as the widest layer input. */
+    private final Scratch[] scratch;
     private final Runnable lowerRows = () -> lowRankGradient(0);
     private final Runnable upperRows = () -> lowRankGradient(1);
     private final Runnable lowerInputs = () -> inputGradient(0);
@@ -33,6 +35,19 @@ final class BackwardPass {
     BackwardPass(List<DenseLayer> layers, double dropout) {
         this.layers = layers;
         this.dropout = dropout;
+        int widest = 0;
+        for (DenseLayer layer : layers) widest = Math.max(widest, layer.inputs());
+        this.scratch = new Scratch[] {new Scratch(widest), new Scratch(widest)};
+    }
+
+    private static final class Scratch {
+        final float[] h;
+        final float[] dh;
+
+        Scratch(int width) {
+            h = new float[width];
+            dh = new float[width];
+        }
     }
 
     /** Expects the forward pass's buffers and dL/dz of the last layer. */
@@ -102,12 +117,17 @@ final class BackwardPass {
                 }
             }
         }
-        FloatBuffer h = b.x.buffer();
-        FloatBuffer dh = dx.buffer();
-        FloatBuffer dz = required(all.layer(l - 1).dz).buffer();
+        // dL/dz below = dh·keep·[h > 0], a row's block at a time through heap arrays (a loop the JIT vectorises).
+        NativeFloats dz = required(all.layer(l - 1).dz);
         float keep = (float) Dropout.keepScale(dropout);
+        float[] h = scratch[half].h;
+        float[] dh = scratch[half].dh;
         for (int i = 0; i < rows; i++) {
-            for (int k = i * in + c0, end = i * in + c1; k < end; k++) dz.put(k, dh.get(k) * keep * positive(h.get(k)));
+            int row = i * in + c0;
+            b.x.read(row, h, 0, n);
+            dx.read(row, dh, 0, n);
+            for (int k = 0; k < n; k++) dh[k] = dh[k] * keep * positive(h[k]);
+            dz.write(row, dh, 0, n);
         }
     }
 

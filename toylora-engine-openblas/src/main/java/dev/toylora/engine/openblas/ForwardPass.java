@@ -23,6 +23,8 @@ final class ForwardPass {
     private @Nullable LoraBranch[] branches = new LoraBranch[0];
     private @Nullable Masks masks;
     private int layer;
+    /** Each thread's heap arrays for the epilogue, as long as the widest layer. */
+    private final Scratch[] scratch;
     private final Runnable lowerOutputs = () -> outputs(0);
     private final Runnable upperOutputs = () -> outputs(1);
     private final Runnable lowerRows = () -> lowRankInput(0);
@@ -30,6 +32,21 @@ final class ForwardPass {
 
     ForwardPass(List<DenseLayer> layers) {
         this.layers = layers;
+        int widest = 0;
+        for (DenseLayer layer : layers) widest = Math.max(widest, layer.outputs());
+        this.scratch = new Scratch[] {new Scratch(widest), new Scratch(widest)};
+    }
+
+    private static final class Scratch {
+        final float[] a;
+        final float[] c;
+        final float[] bias;
+
+        Scratch(int width) {
+            a = new float[width];
+            c = new float[width];
+            bias = new float[width];
+        }
     }
 
     /**
@@ -95,7 +112,7 @@ final class ForwardPass {
                     branch.rank, 0f, required(b.v).from(j0), out);
         }
         if (l < layers.size() - 1) {
-            hiddenEpilogue(dense, branch, b, all.layer(l + 1), rows, masks, l + 1, j0, j1);
+            hiddenEpilogue(dense, branch, b, all.layer(l + 1), rows, masks, l + 1, j0, j1, scratch[half]);
         } else {
             outputEpilogue(dense, branch, b, rows, j0, j1);
         }
@@ -103,40 +120,44 @@ final class ForwardPass {
 
     /**
      * h = dropout(relu(z + b + s·v)) for columns [j0, j1), written as the next layer's input, without branches (the signs
-     * and the draws are random). The dropout draws are made here, each where it is applied (see {@link Masks}).
+     * and the draws are random). The dropout draws are made here, each where it is applied (see {@link Masks}). Each row's
+     * block is copied into heap arrays, computed there (a loop the JIT vectorises, which it does not over a buffer) and
+     * copied back.
      */
     private static void hiddenEpilogue(DenseLayer layer, @Nullable LoraBranch branch, LayerBuffers b, LayerBuffers next, int rows,
-                                       @Nullable Masks masks, int nextLayer, int j0, int j1) {
+                                       @Nullable Masks masks, int nextLayer, int j0, int j1, Scratch scratch) {
         int out = layer.outputs();
-        FloatBuffer z = b.z.buffer();
-        FloatBuffer h = next.x.buffer();
-        FloatBuffer bias = layer.biasValues().buffer();
-        FloatBuffer v = branch != null ? required(b.v).buffer() : null;
+        int n = j1 - j0;
+        float[] a = scratch.a;
+        float[] c = scratch.c;
+        float[] bias = scratch.bias;
+        layer.biasValues().read(j0, bias, 0, n);
+        NativeFloats v = branch != null ? required(b.v) : null;
         float s = branch != null ? branch.scale : 0f;
         long start = masks != null ? masks.hiddenStart(nextLayer) : -1;
-        if (masks == null || start < 0) {
-            for (int i = 0; i < rows; i++) {
-                int row = i * out;
-                for (int j = j0; j < j1; j++) {
-                    float a = z.get(row + j) + bias.get(j);
-                    if (v != null) a += s * v.get(row + j);
-                    h.put(row + j, Math.max(a, 0f));
+        SplitMixStream stream = start >= 0 && masks != null ? masks.stream() : null;
+        long threshold = masks != null ? masks.hiddenThreshold : 0;
+        float keep = masks != null ? masks.hiddenKeep : 1f;
+        for (int i = 0; i < rows; i++) {
+            int row = i * out + j0;
+            b.z.read(row, a, 0, n);
+            if (v != null) {
+                v.read(row, c, 0, n);
+                for (int j = 0; j < n; j++) a[j] = (a[j] + bias[j]) + s * c[j];
+            } else {
+                for (int j = 0; j < n; j++) a[j] += bias[j];
+            }
+            if (stream == null) {
+                for (int j = 0; j < n; j++) a[j] = Math.max(a[j], 0f);
+            } else {
+                long first = start + (long) j0 * rows + i;
+                for (int j = 0; j < n; j++) {
+                    long bits = stream.bitsAt(first + (long) j * rows);
+                    float kept = (float) (((bits - threshold) >>> 63) ^ 1);   // 1 when bits >= threshold (both below 2⁵³)
+                    a[j] = Math.max(a[j], 0f) * keep * kept;
                 }
             }
-            return;
-        }
-        SplitMixStream stream = masks.stream();
-        long threshold = masks.hiddenThreshold;
-        float keep = masks.hiddenKeep;
-        for (int i = 0; i < rows; i++) {
-            int row = i * out;
-            for (int j = j0; j < j1; j++) {
-                float a = z.get(row + j) + bias.get(j);
-                if (v != null) a += s * v.get(row + j);
-                long bits = stream.bitsAt(start + (long) j * rows + i);
-                float kept = (float) (((bits - threshold) >>> 63) ^ 1);   // 1 when bits >= threshold (both below 2⁵³)
-                h.put(row + j, Math.max(a, 0f) * keep * kept);
-            }
+            next.x.write(row, a, 0, n);
         }
     }
 

@@ -15,6 +15,8 @@ final class NativeFloats {
     private final FloatPointer pointer;
     private final FloatBuffer buffer;
     private final int length;
+    /** How many times it was written through this object (not by a product, not by {@link #writeUncounted}); see {@link Adam}. */
+    private int changes;
     /** Where a view starts in the array it views (0 otherwise). */
     private final int offset;
     /** The views made by {@link #from}, kept so that a step's products make none (a matrix is used at one or two offsets). */
@@ -100,6 +102,7 @@ final class NativeFloats {
 
     void set(int index, float value) {
         buffer.put(index, value);
+        changes++;
     }
 
     /** Copies {@code count} values from {@code index} on into {@code dest[offset …]}. */
@@ -110,6 +113,17 @@ final class NativeFloats {
     /** Copies {@code count} values of {@code src[offset …]} into this, from {@code index} on. */
     void write(int index, float[] src, int offset, int count) {
         buffer.put(index, src, offset, count);
+        changes++;
+    }
+
+    /** As {@link #write}, for a writer that keeps its own copy of what it wrote (Adam): not counted in {@link #changes}. */
+    void writeUncounted(int index, float[] src, int offset, int count) {
+        buffer.put(index, src, offset, count);
+    }
+
+    /** Counts the writes through this object other than {@link #writeUncounted}: a copy of the values is stale when it changed. */
+    int changes() {
+        return changes;
     }
 
     void copyFrom(float[] values) {
@@ -120,6 +134,7 @@ final class NativeFloats {
     void copyFrom(NativeFloats other) {
         checkLength(other.length);
         buffer.put(0, other.buffer, 0, length);
+        changes++;
     }
 
     float[] toArray() {

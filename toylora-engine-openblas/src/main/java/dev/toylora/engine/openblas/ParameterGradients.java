@@ -34,7 +34,7 @@ final class ParameterGradients {
     void run(int half, @Nullable Adam adam) {
         for (Block block : blocks[half]) {
             block.gradient.run();
-            if (adam != null) adam.update(block.parameter, block.from, block.to);
+            if (adam != null) adam.update(block.parameter, block.from, block.to, half);
         }
     }
 
@@ -59,7 +59,9 @@ final class ParameterGradients {
                         () -> NativeBlas.sgemm(true, false, m, in, rows, 1f, dzFromColumn, out, b.x, in, 0f, rowsOfGradient, in)));
             }
             if (bias != null) {
-                blocks.add(new Block(gradients.indexOf(bias), j0, j1, () -> columnSums(dz, rows, out, j0, j1, bias)));   // db = Σ_rows dz
+                float[] total = new float[m];
+                float[] row = new float[m];
+                blocks.add(new Block(gradients.indexOf(bias), j0, j1, () -> columnSums(dz, rows, out, j0, j1, bias, total, row)));   // db = Σ_rows dz
             }
             if (loraB != null && branch != null) {
                 int r = branch.rank;
@@ -84,13 +86,14 @@ final class ParameterGradients {
         }
     }
 
-    private static void columnSums(NativeFloats matrix, int rows, int columns, int from, int to, NativeFloats sums) {
-        FloatBuffer m = matrix.buffer();
-        FloatBuffer s = sums.buffer();
-        for (int j = from; j < to; j++) s.put(j, 0f);
+    /** Σ over rows of columns [from, to) of a row-major matrix, a row's block at a time through heap arrays. */
+    private static void columnSums(NativeFloats matrix, int rows, int columns, int from, int to, NativeFloats sums, float[] total, float[] row) {
+        int n = to - from;
+        java.util.Arrays.fill(total, 0f);
         for (int i = 0; i < rows; i++) {
-            int row = i * columns;
-            for (int j = from; j < to; j++) s.put(j, s.get(j) + m.get(row + j));
+            matrix.read(i * columns + from, row, 0, n);
+            for (int j = 0; j < n; j++) total[j] += row[j];
         }
+        sums.write(from, total, 0, n);
     }
 }
