@@ -4,7 +4,6 @@ import static dev.toylora.engine.ojalgo.ForwardPass.required;
 
 import java.util.List;
 import org.jspecify.annotations.Nullable;
-import org.ojalgo.matrix.store.R064Store;
 
 /**
  * Backpropagation from dL/dz of the last layer down to the lowest layer that trains. Only the gradients
@@ -20,83 +19,90 @@ final class BackwardPass {
         this.dropout = dropout;
     }
 
-    /** Expects the forward pass's buffers and dL/dz of the last layer; fills {@code gradients}. */
+    /** Expects the forward pass's buffers and dL/dz (both layouts) of the last layer; fills {@code gradients}. */
     void run(BatchBuffers buffers, @Nullable LoraBranch[] branches, Gradients gradients) {
         int lowest = gradients.lowestTrainedLayer();
         for (int l = layers.size() - 1; l >= lowest; l--) {
             LayerBuffers b = buffers.layer(l);
             LayerGradients g = gradients.layer(l);
-            R064Store dz = required(b.dz).store();
-            R064Store dW = g.weight;
-            if (dW != null) dW.fillByMultiplying(required(b.x).transposed(), dz);       // dW = xᵀ·dz
-            double[] db = g.bias;
-            if (db != null) columnSums(dz, db);                                         // db = Σ_rows dz
+            double[][] dzT = required(b.dzT);
+            double[][] dW = g.weight();
+            if (dW != null) Products.multiply(dW, dzT, required(b.x));      // dW = dzᵀ·x
+            double[] db = g.bias();
+            if (db != null) rowSums(dzT, db);                               // db = Σ_rows dz
             LoraBranch branch = branches[l];
-            if (branch != null && g.loraA != null) lowRankGradients(branch, b, g, dz);
-            if (g.input) {
+            if (branch != null && g.loraA() != null) lowRankGradients(branch, b, g);
+            if (g.input()) {
                 inputGradient(layers.get(l), branch, b);
                 reluDropoutBackward(b, buffers.layer(l - 1));
             }
         }
     }
 
-    /** With y = … + s·(u·B), u = drop(x)·A: dB = s·uᵀ·dz, du = s·dz·Bᵀ, dA = drop(x)ᵀ·du (from the stored drop(x)ᵀ). */
-    private static void lowRankGradients(LoraBranch branch, LayerBuffers b, LayerGradients g, R064Store dz) {
-        R064Store dB = required(g.loraB);
-        dB.fillByMultiplying(required(b.u).transposed(), dz);
-        scale(dB.data, branch.scale);
-        Matrix du = required(b.du);
-        du.store().fillByMultiplying(dz, branch.bTransposed);
-        scale(du.data(), branch.scale);
-        Matrix inputT = b.xDroppedT != null ? b.xDroppedT : b.xT;
-        required(g.loraA).fillByMultiplying(inputT.store(), du.store());
-    }
-
-    /** dxᵀ = W·dzᵀ (+ the branch's A·duᵀ through its dropout mask). */
-    private static void inputGradient(DenseLayer layer, @Nullable LoraBranch branch, LayerBuffers b) {
-        Matrix dxT = required(b.dxT);
-        dxT.store().fillByMultiplying(layer.weightStore(), required(b.dzT).store());
-        Matrix dxDroppedT = b.dxDroppedT;
-        if (branch == null || dxDroppedT == null) return;
-        dxDroppedT.store().fillByMultiplying(branch.a, required(b.du).transposed());
-        double[] dx = dxT.data();
-        double[] fromBranch = dxDroppedT.data();
-        double[] mask = b.loraMaskT;
-        if (mask == null) {
-            for (int i = 0; i < dx.length; i++) dx[i] += fromBranch[i];
-        } else {
-            for (int i = 0; i < dx.length; i++) dx[i] += fromBranch[i] * mask[i];
-        }
-    }
-
     /**
-     * dL/dz of the layer below, from dL/dh of its output h = dropout(relu(z)): h > 0 exactly where the unit
-     * was kept and active, and there dh/dz is the keep factor 1/(1-p); elsewhere it is 0.
+     * With y = … + s·u·Bᵀ, u = drop(x)·Aᵀ: dB = s·dzᵀ·u, du = s·dz·B, dA = duᵀ·drop(x). The products with only r columns
+     * are taken transposed (dBᵀ = uᵀ·dz, duᵀ = Bᵀ·dzᵀ): ojAlgo's kernel runs along a product's rows, and r is short.
      */
-    private void reluDropoutBackward(LayerBuffers b, LayerBuffers below) {
-        double[] h = b.xT.data();
-        double[] dh = required(b.dxT).data();
-        double[] dzT = required(below.dzT).data();
-        double[] dz = required(below.dz).data();
-        int features = b.xT.store().getRowDim();
-        int rows = b.xT.store().getColDim();
-        double keep = 1 / (1 - dropout);
-        for (int i = 0; i < rows; i++) {
-            for (int j = 0; j < features; j++) {
-                int index = j + i * features;
-                double d = h[index] > 0 ? dh[index] * keep : 0;
-                dzT[index] = d;
-                dz[i + j * rows] = d;
+    private static void lowRankGradients(LoraBranch branch, LayerBuffers b, LayerGradients g) {
+        double[][] dBT = required(b.dBT);
+        Products.multiply(dBT, required(b.uT), required(b.dz));
+        Rows.transpose(dBT, required(g.loraB()), branch.scale);
+        double[][] bT = required(b.bT);
+        Rows.transpose(branch.b, bT);
+        double[][] duT = required(b.duT);
+        Products.multiply(duT, bT, required(b.dzT));
+        for (double[] row : duT) scale(row, branch.scale);
+        double[][] input = b.xDropped != null ? b.xDropped : required(b.x);
+        Products.multiply(required(g.loraA()), duT, input);
+        double[][] du = b.du;
+        if (du != null) Rows.transpose(duT, du);
+    }
+
+    /** dx = dz·W (+ the branch's du·A through its dropout mask). */
+    private static void inputGradient(DenseLayer layer, @Nullable LoraBranch branch, LayerBuffers b) {
+        double[][] dx = required(b.dx);
+        Products.multiply(dx, required(b.dz), layer.weightRows());
+        double[][] dxBranch = b.dxBranch;
+        if (branch == null || dxBranch == null) return;
+        Products.multiply(dxBranch, required(b.du), branch.a);
+        double[][] mask = b.loraMask;
+        for (int i = 0; i < dx.length; i++) {
+            double[] row = dx[i];
+            double[] fromBranch = dxBranch[i];
+            if (mask == null) {
+                for (int k = 0; k < row.length; k++) row[k] += fromBranch[k];
+            } else {
+                double[] m = mask[i];
+                for (int k = 0; k < row.length; k++) row[k] += fromBranch[k] * m[k];
             }
         }
     }
 
-    private static void columnSums(R064Store m, double[] sums) {
-        int rows = m.getRowDim();
-        double[] data = m.data;
+    /**
+     * dL/dz of the layer below (both layouts), from dL/dh of its output h = dropout(relu(z)): h > 0 exactly where
+     * the unit was kept and active, and there dh/dz is the keep factor 1/(1-p); elsewhere it is 0.
+     */
+    private void reluDropoutBackward(LayerBuffers b, LayerBuffers below) {
+        double[][] hT = b.xT;
+        double[][] dh = required(b.dx);
+        double[][] dzT = required(below.dzT);
+        double[][] dz = required(below.dz);
+        double keep = 1 / (1 - dropout);
+        for (int j = 0; j < hT.length; j++) {
+            double[] h = hT[j];
+            double[] d = dzT[j];
+            for (int i = 0; i < h.length; i++) {
+                double value = h[i] > 0 ? dh[i][j] * keep : 0;
+                d[i] = value;
+                dz[i][j] = value;
+            }
+        }
+    }
+
+    private static void rowSums(double[][] m, double[] sums) {
         for (int j = 0; j < sums.length; j++) {
             double sum = 0;
-            for (int i = 0; i < rows; i++) sum += data[i + j * rows];
+            for (double value : m[j]) sum += value;
             sums[j] = sum;
         }
     }

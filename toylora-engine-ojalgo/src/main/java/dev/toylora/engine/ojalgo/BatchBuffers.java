@@ -30,26 +30,20 @@ final class BatchBuffers {
         return layers[layers.length - 1];
     }
 
-    /**
-     * Copies rows {@code firstRow …} of a row-major feature array into the first layer's input. Row-major
-     * x is column-major xᵀ, so xᵀ is a straight copy; x (when a weight gradient needs it) is a transposing one.
-     */
+    /** Copies rows {@code firstRow …} of a row-major feature array into the first layer's xᵀ (and x, when a gradient needs it). */
     void loadInput(float[] features, int firstRow, int columns) {
         LayerBuffers first = layers[0];
-        double[] xT = first.xT.data();
         int offset = firstRow * columns;
-        for (int i = 0; i < xT.length; i++) {
-            xT[i] = features[offset + i];
+        // Feature by feature: each of the batch's rows stays in cache for the next features on its line.
+        for (int k = 0; k < columns; k++) {
+            double[] row = first.xT[k];
+            for (int i = 0; i < rows; i++) row[i] = features[offset + i * columns + k];
         }
-        Matrix x = first.x;
+        double[][] x = first.x;
         if (x != null) {
-            double[] data = x.data();
-            for (int k = 0; k < columns; k++) {
-                int from = offset + k;
-                int to = k * rows;
-                for (int i = 0; i < rows; i++) {
-                    data[to + i] = features[from + i * columns];
-                }
+            for (int i = 0; i < rows; i++) {
+                double[] row = x[i];
+                for (int k = 0; k < columns; k++) row[k] = features[offset + i * columns + k];
             }
         }
     }

@@ -5,14 +5,13 @@ import dev.toylora.api.Tensor;
 import dev.toylora.engine.common.Uniform;
 import java.util.SplittableRandom;
 import java.util.function.BooleanSupplier;
-import org.ojalgo.matrix.store.R064Store;
 
-/** One fully connected layer, {@code y = x·W + b}, W an {@code [in × out]} store whose data is PyTorch's {@code weight [out, in]}. */
+/** One fully connected layer, {@code y = x·Wᵀ + b}, its weight held as PyTorch's {@code weight [out, in]}: {@code double[out][in]}. */
 final class DenseLayer implements Layer {
     private final String name;
     private final int inputs;
     private final int outputs;
-    private final R064Store weight;
+    private final double[][] weight;
     private final double[] bias;
     private final BooleanSupplier frozen;
 
@@ -20,15 +19,15 @@ final class DenseLayer implements Layer {
         this.name = name;
         this.inputs = inputs;
         this.outputs = outputs;
-        this.weight = R064Store.FACTORY.make(inputs, outputs);
+        this.weight = Rows.zeros(outputs, inputs);
         this.bias = new double[outputs];
         this.frozen = frozen;
     }
 
-    /** PyTorch's nn.Linear initialisation: weight and bias uniform in ±1/√in (kaiming_uniform with a = √5). */
+    /** PyTorch's nn.Linear initialisation: weight and bias uniform in ±1/√in (kaiming_uniform with a = √5), weight row after row. */
     void initialise(SplittableRandom random) {
         double bound = Uniform.bound(inputs);
-        Uniform.fill(weight.data, bound, random);
+        for (double[] row : weight) Uniform.fill(row, bound, random);
         Uniform.fill(bias, bound, random);
     }
 
@@ -52,8 +51,8 @@ final class DenseLayer implements Layer {
         return frozen.getAsBoolean();
     }
 
-    /** The live weight store (including a merged adapter's s·A·B while merged). */
-    R064Store weightStore() {
+    /** The live weight {@code [out][in]} (including a merged adapter's s·B·A while merged). */
+    double[][] weightRows() {
         return weight;
     }
 
@@ -63,14 +62,14 @@ final class DenseLayer implements Layer {
     }
 
     Parameter weightParameter() {
-        return new Parameter(name + ".weight", new int[] {outputs, inputs}, weight.data);
+        return new Parameter(name + ".weight", new int[] {outputs, inputs}, weight);
     }
 
     Parameter biasParameter() {
-        return new Parameter(name + ".bias", new int[] {outputs}, bias);
+        return Parameter.vector(name + ".bias", bias);
     }
 
-    /** The weight in use: the base, plus s·A·B while an adapter is merged (never an unmerged adapter). */
+    /** The weight in use: the base, plus s·B·A while an adapter is merged (never an unmerged adapter). */
     @Override
     public Tensor weight() {
         return weightParameter().snapshot();

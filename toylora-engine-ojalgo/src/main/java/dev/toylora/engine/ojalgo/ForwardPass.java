@@ -6,9 +6,9 @@ import java.util.SplittableRandom;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The forward pass: Linear → ReLU → Dropout for each hidden layer, then Linear to the logits. An adapted
- * layer adds {@code s·((drop(x)·A)·B)}. With a random stream it is training mode (inverted dropout,
- * masks drawn in a fixed order); without, eval mode.
+ * The forward pass, feature-major: zᵀ = W·xᵀ, then ReLU → Dropout for each hidden layer, then the logitsᵀ.
+ * An adapted layer adds {@code s·vᵀ} with uᵀ = A·drop(x)ᵀ, vᵀ = B·uᵀ. With a random stream it is training
+ * mode (inverted dropout, masks drawn in a fixed order); without, eval mode.
  */
 final class ForwardPass {
     private final List<DenseLayer> layers;
@@ -20,7 +20,7 @@ final class ForwardPass {
     }
 
     /**
-     * Runs the rows already loaded into {@code buffers}; leaves the logits in {@code buffers.last().z}.
+     * Runs the rows already loaded into {@code buffers}; leaves the logitsᵀ in {@code buffers.last().zT}.
      *
      * @param branches the LoRA branch of each layer to compute, or null
      * @param random   dropout masks for training, or null for eval mode
@@ -30,8 +30,7 @@ final class ForwardPass {
         for (int l = 0; l <= last; l++) {
             DenseLayer layer = layers.get(l);
             LayerBuffers b = buffers.layer(l);
-            // z = x·W, with x read through the transpose of the stored xᵀ (ojAlgo's fastest form here).
-            b.z.store().fillByMultiplying(b.xT.transposed(), layer.weightStore());
+            Products.multiply(b.zT, layer.weightRows(), b.xT);
             LoraBranch branch = branches[l];
             if (branch != null) lowRankProduct(branch, b, random);
             if (l < last) {
@@ -42,73 +41,81 @@ final class ForwardPass {
         }
     }
 
-    /** u = drop(x)·A, then v = u·B (never A·B). */
+    /** uᵀ = A·drop(x)ᵀ, then vᵀ = B·uᵀ (never B·A). */
     private static void lowRankProduct(LoraBranch branch, LayerBuffers b, @Nullable SplittableRandom random) {
-        Matrix input = b.xT;
-        Matrix droppedT = b.xDroppedT;
+        double[][] inputT = b.xT;
+        double[][] droppedT = b.xDroppedT;
         if (random != null && droppedT != null) {
             dropInput(branch.dropout, b, droppedT, random);
-            input = droppedT;
+            inputT = droppedT;
         }
-        Matrix u = required(b.u);
-        u.store().fillByMultiplying(input.transposed(), branch.a);
-        required(b.v).store().fillByMultiplying(u.store(), branch.b);
+        double[][] uT = required(b.uT);
+        Products.multiply(uT, branch.a, inputT);
+        Products.multiply(required(b.vT), branch.b, uT);
     }
 
-    /** The branch's own dropout on its input: drop(x)ᵀ and the mask, drawn in xᵀ's order. */
-    private static void dropInput(double p, LayerBuffers b, Matrix droppedT, SplittableRandom random) {
+    /** The branch's own dropout on its input, drawn row by row (each row's features in order): the mask, drop(x)ᵀ and, for dA, drop(x). */
+    private static void dropInput(double p, LayerBuffers b, double[][] droppedT, SplittableRandom random) {
         double keep = Dropout.keepScale(p);
-        double[] x = b.xT.data();
-        double[] dT = droppedT.data();
-        double[] mask = required(b.loraMaskT);
-        for (int i = 0; i < x.length; i++) {
-            double m = Dropout.keeps(random, p) ? keep : 0;
-            mask[i] = m;
-            dT[i] = x[i] * m;
-        }
-    }
-
-    /** h = dropout(relu(z + b + s·v)), written as the next layer's xᵀ (and x where a gradient needs it). */
-    private void hiddenEpilogue(DenseLayer layer, @Nullable LoraBranch branch, LayerBuffers b, LayerBuffers next, @Nullable SplittableRandom random) {
-        int rows = b.z.store().getRowDim();
-        int out = layer.outputs();
-        double[] z = b.z.data();
-        double[] bias = layer.biasValues();
-        double[] v = branch != null ? required(b.v).data() : null;
-        double s = branch != null ? branch.scale : 0;
-        double[] hT = next.xT.data();
-        Matrix nextX = next.x;
-        double[] h = nextX != null ? nextX.data() : null;
-        boolean drop = random != null && dropout > 0;
-        double keep = Dropout.keepScale(dropout);
-        for (int j = 0; j < out; j++) {
-            double bj = bias[j];
-            for (int i = 0; i < rows; i++) {
-                int index = i + j * rows;
-                double a = z[index] + bj;
-                if (v != null) a += s * v[index];
-                a = a > 0 ? a : 0;
-                if (drop) a = Dropout.keeps(random, dropout) ? a * keep : 0;
-                hT[j + i * out] = a;
-                if (h != null) h[index] = a;
+        double[][] xT = b.xT;
+        double[][] mask = required(b.loraMask);
+        double[][] dropped = b.xDropped;
+        for (int i = 0; i < mask.length; i++) {
+            double[] maskRow = mask[i];
+            for (int k = 0; k < maskRow.length; k++) {
+                double m = Dropout.keeps(random, p) ? keep : 0;
+                maskRow[k] = m;
+                droppedT[k][i] = xT[k][i] * m;
+            }
+            if (dropped != null) {
+                double[] row = dropped[i];
+                for (int k = 0; k < row.length; k++) row[k] = droppedT[k][i];
             }
         }
     }
 
-    /** logits = z + b + s·v, in place. */
-    private static void outputEpilogue(DenseLayer layer, @Nullable LoraBranch branch, LayerBuffers b) {
-        int rows = b.z.store().getRowDim();
-        double[] z = b.z.data();
+    /** h = dropout(relu(z + b + s·v)), written as the next layer's xᵀ (and x where a gradient needs it); masks drawn unit by unit. */
+    private void hiddenEpilogue(DenseLayer layer, @Nullable LoraBranch branch, LayerBuffers b, LayerBuffers next, @Nullable SplittableRandom random) {
+        double[][] zT = b.zT;
         double[] bias = layer.biasValues();
-        double[] v = branch != null ? required(b.v).data() : null;
+        double[][] vT = branch != null ? required(b.vT) : null;
         double s = branch != null ? branch.scale : 0;
-        for (int j = 0; j < layer.outputs(); j++) {
+        double[][] hT = next.xT;
+        double[][] h = next.x;
+        boolean drop = random != null && dropout > 0;
+        double keep = Dropout.keepScale(dropout);
+        for (int j = 0; j < zT.length; j++) {
+            double[] z = zT[j];
+            double[] v = vT != null ? vT[j] : null;
+            double[] out = hT[j];
             double bj = bias[j];
-            for (int i = 0; i < rows; i++) {
-                int index = i + j * rows;
-                double a = z[index] + bj;
-                if (v != null) a += s * v[index];
-                z[index] = a;
+            for (int i = 0; i < z.length; i++) {
+                double a = z[i] + bj;
+                if (v != null) a += s * v[i];
+                a = a > 0 ? a : 0;
+                if (drop) a = Dropout.keeps(random, dropout) ? a * keep : 0;
+                out[i] = a;
+            }
+            if (h != null) {
+                for (int i = 0; i < out.length; i++) h[i][j] = out[i];
+            }
+        }
+    }
+
+    /** logitsᵀ = zᵀ + b + s·vᵀ, in place. */
+    private static void outputEpilogue(DenseLayer layer, @Nullable LoraBranch branch, LayerBuffers b) {
+        double[][] zT = b.zT;
+        double[] bias = layer.biasValues();
+        double[][] vT = branch != null ? required(b.vT) : null;
+        double s = branch != null ? branch.scale : 0;
+        for (int j = 0; j < zT.length; j++) {
+            double[] z = zT[j];
+            double[] v = vT != null ? vT[j] : null;
+            double bj = bias[j];
+            for (int i = 0; i < z.length; i++) {
+                double a = z[i] + bj;
+                if (v != null) a += s * v[i];
+                z[i] = a;
             }
         }
     }

@@ -5,18 +5,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
-import org.ojalgo.matrix.store.R064Store;
 
 /**
- * What a trainer trains: the live parameters, a gradient buffer for each (in the parameter's own order),
+ * What a trainer trains: the live parameters, a gradient buffer for each (shaped as the parameter's rows),
  * and for every layer which gradients the backward pass must compute.
  */
 final class Gradients {
     private final List<LayerGradients> layers;
     private final List<Parameter> parameters;
-    private final List<double[]> gradients;
+    private final List<double[][]> gradients;
 
-    private Gradients(List<LayerGradients> layers, List<Parameter> parameters, List<double[]> gradients) {
+    private Gradients(List<LayerGradients> layers, List<Parameter> parameters, List<double[][]> gradients) {
         this.layers = layers;
         this.parameters = parameters;
         this.gradients = gradients;
@@ -26,8 +25,8 @@ final class Gradients {
     static Gradients ofBase(List<DenseLayer> layers) {
         Builder builder = new Builder();
         for (DenseLayer layer : layers) {
-            R064Store weight = builder.matrix(layer.weightParameter(), layer.inputs(), layer.outputs());
-            double[] bias = builder.vector(layer.biasParameter());
+            double[][] weight = builder.add(layer.weightParameter());
+            double[] bias = builder.add(layer.biasParameter())[0];
             builder.layer(weight, bias, null, null);
         }
         return builder.build();
@@ -43,9 +42,9 @@ final class Gradients {
                 continue;
             }
             // Registered in the order of Adapter.weights(): A, B, bias.
-            R064Store a = builder.matrix(branch.aParameter(), branch.layer.inputs(), branch.rank);
-            R064Store b = builder.matrix(branch.bParameter(), branch.rank, branch.layer.outputs());
-            double[] bias = adapter.trainsBias() ? builder.vector(branch.biasParameter()) : null;
+            double[][] a = builder.add(branch.aParameter());
+            double[][] b = builder.add(branch.bParameter());
+            double[] bias = adapter.trainsBias() ? builder.add(branch.biasParameter())[0] : null;
             builder.layer(null, bias, a, b);
         }
         return builder.build();
@@ -71,41 +70,43 @@ final class Gradients {
         return parameters;
     }
 
-    /** The gradient of {@code parameters().get(i)}, same length and order as its values. */
-    double[] gradient(int i) {
+    /** The gradient of {@code parameters().get(i)}, shaped as its rows. */
+    double[][] gradient(int i) {
         return gradients.get(i);
     }
 
-    /** Copies of the current gradients, named as the parameters are. */
+    /** Copies of the current gradients, named as the parameters are, flat in their row-major order. */
     Map<String, double[]> copies() {
         Map<String, double[]> copies = new LinkedHashMap<>();
         for (int i = 0; i < parameters.size(); i++) {
-            copies.put(parameters.get(i).name(), gradients.get(i).clone());
+            double[][] gradient = gradients.get(i);
+            double[] flat = new double[Rows.size(gradient)];
+            int k = 0;
+            for (double[] row : gradient) {
+                System.arraycopy(row, 0, flat, k, row.length);
+                k += row.length;
+            }
+            copies.put(parameters.get(i).name(), flat);
         }
         return copies;
     }
 
     private static final class Builder {
         private final List<Parameter> parameters = new ArrayList<>();
-        private final List<double[]> gradients = new ArrayList<>();
+        private final List<double[][]> gradients = new ArrayList<>();
         private final List<LayerGradients> layers = new ArrayList<>();
 
-        /** A gradient store shaped as the engine's matrix; its data runs in the parameter's order. */
-        R064Store matrix(Parameter parameter, int rows, int columns) {
-            R064Store gradient = R064Store.FACTORY.make(rows, columns);
-            parameters.add(parameter);
-            gradients.add(gradient.data);
-            return gradient;
-        }
-
-        double[] vector(Parameter parameter) {
-            double[] gradient = new double[parameter.values().length];
+        /** Registers a parameter and returns its gradient buffer, shaped as its rows. */
+        double[][] add(Parameter parameter) {
+            double[][] rows = parameter.rows();
+            double[][] gradient = new double[rows.length][];
+            for (int i = 0; i < rows.length; i++) gradient[i] = new double[rows[i].length];
             parameters.add(parameter);
             gradients.add(gradient);
             return gradient;
         }
 
-        void layer(@Nullable R064Store weight, double @Nullable [] bias, @Nullable R064Store loraA, @Nullable R064Store loraB) {
+        void layer(double @Nullable [][] weight, double @Nullable [] bias, double @Nullable [][] loraA, double @Nullable [][] loraB) {
             // Whether dL/dx is needed is only known once the layers below are in; build() fills it in.
             layers.add(new LayerGradients(weight, bias, loraA, loraB, false));
         }
@@ -114,7 +115,7 @@ final class Gradients {
             List<LayerGradients> complete = new ArrayList<>();
             boolean somethingBelowTrains = false;
             for (LayerGradients g : layers) {
-                complete.add(new LayerGradients(g.weight, g.bias, g.loraA, g.loraB, somethingBelowTrains));
+                complete.add(new LayerGradients(g.weight(), g.bias(), g.loraA(), g.loraB(), somethingBelowTrains));
                 somethingBelowTrains |= g.trainsSomething();
             }
             return new Gradients(List.copyOf(complete), List.copyOf(parameters), List.copyOf(gradients));

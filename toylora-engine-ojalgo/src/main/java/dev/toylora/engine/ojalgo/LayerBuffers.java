@@ -3,61 +3,75 @@ package dev.toylora.engine.ojalgo;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One layer's matrices for a batch of a fixed number of rows. A name ending in T holds the transpose
- * (feature-major, {@code [features × rows]}); the others are batch-major {@code [rows × features]}.
+ * One layer's matrices for a batch of a fixed number of rows, as row arrays. A name ending in T holds the
+ * transpose (feature-major, {@code [features][rows]}); the others are batch-major {@code [rows][features]}.
  * A buffer a mode does not need is absent, and its absence is what tells the passes to skip the work.
  */
 final class LayerBuffers {
     // Forward
-    /** The layer's input xᵀ {@code [in × rows]}; always there, since z = x·W reads it. */
-    final Matrix xT;
-    /** The input x {@code [rows × in]}, for the weight gradient xᵀ·dz (a transposed left operand is ojAlgo's fastest form). */
-    final @Nullable Matrix x;
-    /** x·W {@code [rows × out]}; for the last layer, the logits once the bias is added. */
-    final Matrix z;
+    /** The layer's input xᵀ {@code [in][rows]}; always there, since zᵀ = W·xᵀ reads it. */
+    final double[][] xT;
+    /** The input x {@code [rows][in]}, for dW = dzᵀ·x (and dA = duᵀ·x when the branch has no dropout). */
+    final double @Nullable [][] x;
+    /** zᵀ = W·xᵀ {@code [out][rows]}; for the last layer, the logits once the bias is added. */
+    final double[][] zT;
 
     // LoRA forward (absent without a branch on this layer)
-    /** drop(x)ᵀ, only when the branch has dropout and we train. */
-    final @Nullable Matrix xDroppedT;
-    /** The dropout factors (0 or 1/(1-p)) applied to xᵀ, in xᵀ's order. */
-    final double @Nullable [] loraMaskT;
-    /** u = drop(x)·A {@code [rows × r]}. */
-    final @Nullable Matrix u;
-    /** v = u·B {@code [rows × out]}. */
-    final @Nullable Matrix v;
+    /** The branch's dropout factors (0 or 1/(1-p)) {@code [rows][in]}, only when the branch has dropout and we train. */
+    final double @Nullable [][] loraMask;
+    /** drop(x) {@code [rows][in]} for dA, and drop(x)ᵀ {@code [in][rows]} for uᵀ; with the mask. */
+    final double @Nullable [][] xDropped;
+    final double @Nullable [][] xDroppedT;
+    /** uᵀ = A·drop(x)ᵀ {@code [r][rows]}. */
+    final double @Nullable [][] uT;
+    /** vᵀ = B·uᵀ {@code [out][rows]}. */
+    final double @Nullable [][] vT;
 
     // Backward (absent when no gradient reaches this layer)
-    /** dL/dz {@code [rows × out]} and its transpose. */
-    final @Nullable Matrix dz;
-    final @Nullable Matrix dzT;
-    /** dL/dxᵀ {@code [in × rows]}, when a layer below trains. */
-    final @Nullable Matrix dxT;
-    /** dL/du {@code [rows × r]}. */
-    final @Nullable Matrix du;
-    /** The branch's share of dL/dxᵀ before its dropout: A·duᵀ {@code [in × rows]}. */
-    final @Nullable Matrix dxDroppedT;
+    /** dL/dz {@code [rows][out]} and its transpose. */
+    final double @Nullable [][] dz;
+    final double @Nullable [][] dzT;
+    /** dL/dx {@code [rows][in]}, when a layer below trains. */
+    final double @Nullable [][] dx;
+
+    // LoRA backward (absent when the branch does not train)
+    /** Bᵀ {@code [r][out]}, copied from B each step: duᵀ = Bᵀ·dzᵀ is a fast form, du = dz·B (16 columns) a slow one. */
+    final double @Nullable [][] bT;
+    /** dBᵀ = uᵀ·dz {@code [r][out]}, transposed into dB (dB = dzᵀ·u would again have only r columns). */
+    final double @Nullable [][] dBT;
+    /** dL/duᵀ {@code [r][rows]}. */
+    final double @Nullable [][] duT;
+    /** dL/du {@code [rows][r]} and the branch's share of dL/dx before its dropout, du·A {@code [rows][in]}; when a layer below trains. */
+    final double @Nullable [][] du;
+    final double @Nullable [][] dxBranch;
 
     LayerBuffers(int rows, DenseLayer layer, @Nullable LoraBranch branch, @Nullable LayerGradients gradients, boolean receivesGradient) {
         int in = layer.inputs();
         int out = layer.outputs();
         boolean training = gradients != null;
-        boolean branchTrains = gradients != null && gradients.loraA != null;
+        boolean branchTrains = gradients != null && gradients.loraA() != null && branch != null;
         boolean branchDrops = training && branch != null && branch.dropout > 0;
+        boolean inputGradient = gradients != null && gradients.input();
+        int rank = branch != null ? branch.rank : 0;
 
-        xT = Matrix.zeros(in, rows);
-        x = gradients != null && gradients.weight != null ? Matrix.zeros(rows, in) : null;
-        z = Matrix.zeros(rows, out);
+        xT = Rows.zeros(in, rows);
+        x = gradients != null && (gradients.weight() != null || branchTrains && !branchDrops) ? Rows.zeros(rows, in) : null;
+        zT = Rows.zeros(out, rows);
 
-        xDroppedT = branchDrops ? Matrix.zeros(in, rows) : null;
-        loraMaskT = branchDrops ? new double[in * rows] : null;
-        u = branch != null ? Matrix.zeros(rows, branch.rank) : null;
-        v = branch != null ? Matrix.zeros(rows, out) : null;
+        loraMask = branchDrops ? Rows.zeros(rows, in) : null;
+        xDropped = branchDrops && branchTrains ? Rows.zeros(rows, in) : null;
+        xDroppedT = branchDrops ? Rows.zeros(in, rows) : null;
+        uT = branch != null ? Rows.zeros(rank, rows) : null;
+        vT = branch != null ? Rows.zeros(out, rows) : null;
 
-        boolean inputGradient = gradients != null && gradients.input;
-        dz = receivesGradient ? Matrix.zeros(rows, out) : null;
-        dzT = receivesGradient ? Matrix.zeros(out, rows) : null;
-        dxT = inputGradient ? Matrix.zeros(in, rows) : null;
-        du = branchTrains && branch != null ? Matrix.zeros(rows, branch.rank) : null;
-        dxDroppedT = branchTrains && inputGradient ? Matrix.zeros(in, rows) : null;
+        dz = receivesGradient ? Rows.zeros(rows, out) : null;
+        dzT = receivesGradient ? Rows.zeros(out, rows) : null;
+        dx = inputGradient ? Rows.zeros(rows, in) : null;
+
+        bT = branchTrains ? Rows.zeros(rank, out) : null;
+        dBT = branchTrains ? Rows.zeros(rank, out) : null;
+        duT = branchTrains ? Rows.zeros(rank, rows) : null;
+        du = branchTrains && inputGradient ? Rows.zeros(rows, rank) : null;
+        dxBranch = branchTrains && inputGradient ? Rows.zeros(rows, in) : null;
     }
 }

@@ -59,7 +59,7 @@ final class MlpNetwork implements Network {
         Map<String, int[]> expected = new LinkedHashMap<>();
         for (Parameter parameter : parameters) expected.put(parameter.name(), parameter.shape());
         Tensors.checkNamesAndShapes("the network " + describe(spec), expected, weights);
-        for (Parameter parameter : parameters) Tensors.copyInto(weights.get(parameter.name()), parameter.values());
+        for (Parameter parameter : parameters) parameter.load(weights.get(parameter.name()));
         return network;
     }
 
@@ -123,12 +123,10 @@ final class MlpNetwork implements Network {
         }
         for (int first = 0; first < batch.rows(); first += EVAL_SLICE) {
             int rows = Math.min(EVAL_SLICE, batch.rows() - first);
-            Matrix logits = evalLogits(batch.features(), first, rows, batch.columns());
-            double[] z = logits.data();
-            for (int i = 0; i < rows; i++) {
-                for (int j = 0; j < classes; j++) {
-                    out[(first + i) * classes + j] = (float) z[i + j * rows];
-                }
+            double[][] logitsT = evalLogitsT(batch.features(), first, rows, batch.columns());
+            for (int j = 0; j < classes; j++) {
+                double[] z = logitsT[j];
+                for (int i = 0; i < rows; i++) out[(first + i) * classes + j] = (float) z[i];
             }
         }
     }
@@ -139,18 +137,19 @@ final class MlpNetwork implements Network {
         double total = 0;
         for (int first = 0; first < batch.rows(); first += EVAL_SLICE) {
             int rows = Math.min(EVAL_SLICE, batch.rows() - first);
-            Matrix logits = evalLogits(batch.features(), first, rows, batch.columns());
+            double[][] logitsT = evalLogitsT(batch.features(), first, rows, batch.columns());
             int[] labels = java.util.Arrays.copyOfRange(batch.labels(), first, first + rows);
-            total += SoftmaxCrossEntropy.loss(logits, labels) * rows;
+            total += SoftmaxCrossEntropy.loss(logitsT, labels) * rows;
         }
         return total / batch.rows();
     }
 
-    private Matrix evalLogits(float[] features, int first, int rows, int columns) {
+    /** The logits of {@code rows} rows from {@code first}, transposed: {@code [classes][rows]}. */
+    private double[][] evalLogitsT(float[] features, int first, int rows, int columns) {
         BatchBuffers buffers = evalBuffers.forRows(rows);
         buffers.loadInput(features, first, columns);
         evalForward.run(buffers, activeBranches(), null);
-        return buffers.last().z;
+        return buffers.last().zT;
     }
 
     @Override
@@ -171,12 +170,12 @@ final class MlpNetwork implements Network {
     }
 
     /** Every parameter by name, live (base, then the adapter's A and B): for tests that nudge one value. */
-    Map<String, double[]> liveParameters() {
-        Map<String, double[]> live = new LinkedHashMap<>();
-        for (Parameter parameter : baseParameters()) live.put(parameter.name(), parameter.values());
+    Map<String, double[][]> liveParameters() {
+        Map<String, double[][]> live = new LinkedHashMap<>();
+        for (Parameter parameter : baseParameters()) live.put(parameter.name(), parameter.rows());
         LoraAdapter attached = adapter;
         if (attached != null) {
-            for (Parameter parameter : attached.parameters()) live.put(parameter.name(), parameter.values());
+            for (Parameter parameter : attached.parameters()) live.put(parameter.name(), parameter.rows());
         }
         return live;
     }

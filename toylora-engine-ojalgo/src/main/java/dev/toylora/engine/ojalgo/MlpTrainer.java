@@ -62,7 +62,7 @@ final class MlpTrainer implements Trainer {
         BatchBuffers b = buffers.forRows(batch.rows());
         b.loadInput(batch.features(), 0, batch.columns());
         forward.run(b, branches, new SplittableRandom(maskSeed));
-        return SoftmaxCrossEntropy.loss(b.last().z, batch.labels());
+        return SoftmaxCrossEntropy.loss(b.last().zT, batch.labels());
     }
 
     private double computeGradients(Batch batch) {
@@ -72,7 +72,7 @@ final class MlpTrainer implements Trainer {
         b.loadInput(batch.features(), 0, batch.columns());
         forward.run(b, branches, dropoutMasks);
         LayerBuffers last = b.last();
-        double loss = SoftmaxCrossEntropy.lossAndGradient(last.z, batch.labels(), ForwardPass.required(last.dz), ForwardPass.required(last.dzT));
+        double loss = SoftmaxCrossEntropy.lossAndGradient(last.zT, batch.labels(), ForwardPass.required(last.dz), ForwardPass.required(last.dzT));
         backward.run(b, branches, gradients);
         return loss;
     }

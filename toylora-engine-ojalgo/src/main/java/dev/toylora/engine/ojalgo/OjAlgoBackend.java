@@ -21,7 +21,7 @@ public final class OjAlgoBackend implements Backend {
 
     @Override
     public String version() {
-        return property("version") + " (ojAlgo " + property("ojalgo") + ")";
+        return property("version") + " numerics " + property("numerics") + " (ojAlgo " + property("ojalgo") + ")";
     }
 
     @Override

@@ -4,21 +4,25 @@ import dev.toylora.api.Tensor;
 import dev.toylora.engine.common.LiveParameter;
 
 /**
- * A named parameter: its live values (not a copy) in the row-major order of its PyTorch shape.
+ * A named parameter: its live values (not a copy) as the rows of its PyTorch shape; a vector is one row.
  *
- * @param name   the state_dict name, e.g. {@code fc1.weight} or {@code fc1.lora_A.weight}
- * @param shape  PyTorch's shape, e.g. {@code [out, in]}
- * @param values the engine's own array, updated in place by training
+ * @param name the state_dict name, e.g. {@code fc1.weight} or {@code fc1.lora_A.weight}
+ * @param shape PyTorch's shape, e.g. {@code [out, in]}
+ * @param rows the engine's own arrays, {@code [out][in]} for {@code [out, in]}, updated in place by training
  */
-record Parameter(String name, int[] shape, double[] values) implements LiveParameter {
+record Parameter(String name, int[] shape, double[][] rows) implements LiveParameter {
+
+    static Parameter vector(String name, double[] values) {
+        return new Parameter(name, new int[] {values.length}, new double[][] {values});
+    }
 
     @Override
     public Tensor snapshot() {
-        return Tensors.snapshot(shape, values);
+        return Tensors.snapshot(shape, rows);
     }
 
     @Override
     public void load(Tensor tensor) {
-        Tensors.copyInto(tensor, values);
+        Tensors.copyInto(tensor, rows);
     }
 }

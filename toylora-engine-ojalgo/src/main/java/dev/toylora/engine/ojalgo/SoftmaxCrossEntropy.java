@@ -4,56 +4,52 @@ package dev.toylora.engine.ojalgo;
 final class SoftmaxCrossEntropy {
     private SoftmaxCrossEntropy() {}
 
-    /** The mean loss of {@code logits} ({@code [rows × classes]}, column-major). */
-    static double loss(Matrix logits, int[] labels) {
-        int rows = logits.store().getRowDim();
-        int classes = logits.store().getColDim();
-        double[] z = logits.data();
+    /** The mean loss of the logits, given transposed: {@code logitsT [classes][rows]}. */
+    static double loss(double[][] logitsT, int[] labels) {
+        int classes = logitsT.length;
+        int rows = logitsT[0].length;
         double total = 0;
         for (int i = 0; i < rows; i++) {
             int label = checkedLabel(labels[i], i, classes);
-            double max = rowMax(z, i, rows, classes);
+            double max = rowMax(logitsT, i);
             double sum = 0;
-            for (int j = 0; j < classes; j++) sum += Math.exp(z[i + j * rows] - max);
-            total += Math.log(sum) + max - z[i + label * rows];
+            for (int j = 0; j < classes; j++) sum += Math.exp(logitsT[j][i] - max);
+            total += Math.log(sum) + max - logitsT[label][i];
         }
         return total / rows;
     }
 
     /**
      * The mean loss, and its gradient with respect to the logits, {@code (softmax(z) - onehot(label)) / rows},
-     * written into {@code dz} and its transpose {@code dzT}.
+     * written into {@code dz [rows][classes]} and its transpose {@code dzT}.
      */
-    static double lossAndGradient(Matrix logits, int[] labels, Matrix dz, Matrix dzT) {
-        int rows = logits.store().getRowDim();
-        int classes = logits.store().getColDim();
-        double[] z = logits.data();
-        double[] g = dz.data();
-        double[] gT = dzT.data();
+    static double lossAndGradient(double[][] logitsT, int[] labels, double[][] dz, double[][] dzT) {
+        int classes = logitsT.length;
+        int rows = logitsT[0].length;
         double total = 0;
         for (int i = 0; i < rows; i++) {
             int label = checkedLabel(labels[i], i, classes);
-            double max = rowMax(z, i, rows, classes);
+            double max = rowMax(logitsT, i);
+            double[] g = dz[i];
             double sum = 0;
             for (int j = 0; j < classes; j++) {
-                double e = Math.exp(z[i + j * rows] - max);
-                g[i + j * rows] = e;
+                double e = Math.exp(logitsT[j][i] - max);
+                g[j] = e;
                 sum += e;
             }
-            total += Math.log(sum) + max - z[i + label * rows];
+            total += Math.log(sum) + max - logitsT[label][i];
             for (int j = 0; j < classes; j++) {
-                int index = i + j * rows;
-                double gradient = (g[index] / sum - (j == label ? 1 : 0)) / rows;
-                g[index] = gradient;
-                gT[j + i * classes] = gradient;
+                double gradient = (g[j] / sum - (j == label ? 1 : 0)) / rows;
+                g[j] = gradient;
+                dzT[j][i] = gradient;
             }
         }
         return total / rows;
     }
 
-    private static double rowMax(double[] z, int row, int rows, int classes) {
+    private static double rowMax(double[][] logitsT, int row) {
         double max = Double.NEGATIVE_INFINITY;
-        for (int j = 0; j < classes; j++) max = Math.max(max, z[row + j * rows]);
+        for (double[] logits : logitsT) max = Math.max(max, logits[row]);
         return max;
     }
 

@@ -4,27 +4,30 @@ import dev.toylora.api.Tensor;
 import dev.toylora.engine.common.NamedTensors;
 import java.util.Map;
 
-/** Converts between the engine's double arrays and {@link Tensor}s, and checks named tensors against what is expected. */
+/** Converts between the engine's row arrays and {@link Tensor}s, and checks named tensors against what is expected. */
 final class Tensors {
     private Tensors() {}
 
-    /** A float snapshot of {@code values}, which are already in the tensor's row-major order. */
-    static Tensor snapshot(int[] shape, double[] values) {
-        float[] data = new float[values.length];
-        for (int i = 0; i < values.length; i++) {
-            data[i] = (float) values[i];
+    /** A float snapshot of {@code rows}, read row after row: the tensor's row-major order. */
+    static Tensor snapshot(int[] shape, double[][] rows) {
+        float[] data = new float[Rows.size(rows)];
+        int k = 0;
+        for (double[] row : rows) {
+            for (double value : row) data[k++] = (float) value;
         }
         return new Tensor(shape, data);
     }
 
-    /** Copies a tensor's values (row-major) into {@code target}, which has the same order. */
-    static void copyInto(Tensor tensor, double[] target) {
+    /** Copies a tensor's values (row-major) into {@code rows}, row after row. */
+    static void copyInto(Tensor tensor, double[][] rows) {
         float[] data = tensor.data();
-        if (data.length != target.length) {
-            throw new IllegalArgumentException("tensor " + tensor + " has " + data.length + " values, expected " + target.length);
+        int size = Rows.size(rows);
+        if (data.length != size) {
+            throw new IllegalArgumentException("tensor " + tensor + " has " + data.length + " values, expected " + size);
         }
-        for (int i = 0; i < data.length; i++) {
-            target[i] = data[i];
+        int k = 0;
+        for (double[] row : rows) {
+            for (int j = 0; j < row.length; j++) row[j] = data[k++];
         }
     }
 

@@ -36,7 +36,28 @@ public final class OjAlgoIntrospection implements Introspection {
     @Override
     public Map<String, Values> liveParameters(Network network) {
         Map<String, Values> live = new LinkedHashMap<>();
-        ((MlpNetwork) network).liveParameters().forEach((name, values) -> live.put(name, Values.of(values)));
+        ((MlpNetwork) network).liveParameters().forEach((name, rows) -> live.put(name, rowMajor(rows)));
         return live;
+    }
+
+    /** The values of a parameter's rows, indexed in its row-major order (rows of a matrix have one length). */
+    private static Values rowMajor(double[][] rows) {
+        int columns = rows[0].length;
+        return new Values() {
+            @Override
+            public int size() {
+                return rows.length * columns;
+            }
+
+            @Override
+            public double get(int index) {
+                return rows[index / columns][index % columns];
+            }
+
+            @Override
+            public void set(int index, double value) {
+                rows[index / columns][index % columns] = value;
+            }
+        };
     }
 }

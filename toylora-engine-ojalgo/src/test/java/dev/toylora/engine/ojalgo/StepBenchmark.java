@@ -13,8 +13,9 @@ import java.util.SplittableRandom;
 /**
  * Not a test (no timed assertions anywhere): prints training steps per second on the MNIST-shaped MLP
  * with random data, for full training and for LoRA r=16 on fc1…fc4, the FLOP rate of the matrix
- * products, and the bytes the calling thread allocates per step (after warm-up: only ojAlgo's own
- * small work arrays). Run after {@code mvn test-compile} with the module's test class path:
+ * products, and the bytes the calling thread allocates per step (after warm-up: only the task objects
+ * ojAlgo makes when it splits a product among its threads). Run after {@code mvn test-compile} with the
+ * module's test class path:
  * {@code java -cp test-classes:classes:<ojalgo, toylora-api, jspecify jars> dev.toylora.engine.ojalgo.StepBenchmark [batch] [seconds]}.
  */
 public final class StepBenchmark {
@@ -26,7 +27,7 @@ public final class StepBenchmark {
         NetworkSpec spec = NetworkSpec.mnistMlp();
         List<Batch> batches = randomBatches(spec, batchSize, 32);
         int r = 16;
-        // FLOPs of the matrix products per step: 2·rows·in·out for each [in × out] product.
+        // FLOPs of the matrix products per step: 2·rows·in·out for each product with a layer's weight.
         double forward = 0, weightGradients = 0, inputGradients = 0, lowRank = 0;
         for (NetworkSpec.LayerShape shape : spec.layerShapes()) {
             double product = 2.0 * batchSize * shape.inputs() * shape.outputs();
@@ -34,7 +35,7 @@ public final class StepBenchmark {
             weightGradients += product;
             boolean first = shape.name().equals("fc1");
             if (!first) inputGradients += product;
-            // u = x·A and dA; v = u·B, dB and du; A·duᵀ above fc1.
+            // uᵀ = A·xᵀ and dA; vᵀ = B·uᵀ, dB and du; du·A above fc1.
             lowRank += 2.0 * batchSize * r * (2 * shape.inputs() + 3 * shape.outputs() + (first ? 0 : shape.inputs()));
         }
 

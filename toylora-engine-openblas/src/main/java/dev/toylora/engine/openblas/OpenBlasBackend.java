@@ -27,9 +27,10 @@ public final class OpenBlasBackend implements Backend {
     @Override
     public String version() {
         String library = "OpenBLAS " + openBlasVersion(property("openblas")) + " via JavaCPP " + property("javacpp") + ", " + property("platform");
-        if (!available()) return property("version") + " (" + library + ": unavailable)";
+        String version = property("version") + " numerics " + property("numerics");
+        if (!available()) return version + " (" + library + ": unavailable)";
         int threads = NativeBlas.threads();
-        return property("version") + " (" + library + ", " + Parallel.workers() + (Parallel.workers() == 1 ? " worker" : " workers") + " × "
+        return version + " (" + library + ", " + Parallel.workers() + (Parallel.workers() == 1 ? " worker" : " workers") + " × "
                 + (threads > 0 ? threads + (threads == 1 ? " BLAS thread" : " BLAS threads") : "OPENBLAS_NUM_THREADS BLAS threads") + ")";
     }
 
