@@ -11,14 +11,15 @@ final class BatchBuffers {
     /**
      * @param branches  the LoRA branch of each layer, or null
      * @param gradients what trains, or null for eval-only buffers
+     * @param batchMajorForward whether the forward pass computes z = x·Wᵀ (see {@link ForwardPass})
      */
-    BatchBuffers(int rows, List<DenseLayer> layers, @Nullable LoraBranch[] branches, @Nullable Gradients gradients) {
+    BatchBuffers(int rows, List<DenseLayer> layers, @Nullable LoraBranch[] branches, @Nullable Gradients gradients, boolean batchMajorForward) {
         this.rows = rows;
         this.layers = new LayerBuffers[layers.size()];
         int lowestTrained = gradients != null ? gradients.lowestTrainedLayer() : layers.size();
         for (int i = 0; i < layers.size(); i++) {
             this.layers[i] = new LayerBuffers(rows, layers.get(i), branches[i],
-                    gradients != null ? gradients.layer(i) : null, i >= lowestTrained);
+                    gradients != null ? gradients.layer(i) : null, i >= lowestTrained, batchMajorForward);
         }
     }
 

@@ -15,6 +15,8 @@ final class LayerBuffers {
     final double @Nullable [][] x;
     /** zᵀ = W·xᵀ {@code [out][rows]}; for the last layer, the logits once the bias is added. */
     final double[][] zT;
+    /** z = x·Wᵀ {@code [rows][out]}, when the forward pass has Wᵀ (a frozen weight's): then zᵀ is its transpose. */
+    final double @Nullable [][] z;
 
     // LoRA forward (absent without a branch on this layer)
     /** The branch's dropout factors (0 or 1/(1-p)) {@code [rows][in]}, only when the branch has dropout and we train. */
@@ -45,7 +47,9 @@ final class LayerBuffers {
     final double @Nullable [][] du;
     final double @Nullable [][] dxBranch;
 
-    LayerBuffers(int rows, DenseLayer layer, @Nullable LoraBranch branch, @Nullable LayerGradients gradients, boolean receivesGradient) {
+    /** @param batchMajorForward whether the forward pass computes z = x·Wᵀ (it then needs x and z) */
+    LayerBuffers(int rows, DenseLayer layer, @Nullable LoraBranch branch, @Nullable LayerGradients gradients, boolean receivesGradient,
+                 boolean batchMajorForward) {
         int in = layer.inputs();
         int out = layer.outputs();
         boolean training = gradients != null;
@@ -55,8 +59,9 @@ final class LayerBuffers {
         int rank = branch != null ? branch.rank : 0;
 
         xT = Rows.zeros(in, rows);
-        x = gradients != null && (gradients.weight() != null || branchTrains && !branchDrops) ? Rows.zeros(rows, in) : null;
+        x = batchMajorForward || gradients != null && (gradients.weight() != null || branchTrains && !branchDrops) ? Rows.zeros(rows, in) : null;
         zT = Rows.zeros(out, rows);
+        z = batchMajorForward ? Rows.zeros(rows, out) : null;
 
         loraMask = branchDrops ? Rows.zeros(rows, in) : null;
         xDropped = branchDrops && branchTrains ? Rows.zeros(rows, in) : null;

@@ -41,7 +41,7 @@ final class MlpNetwork implements Network {
         this.layers = List.copyOf(made);
         this.noBranches = new LoraBranch[layers.size()];
         this.evalForward = new ForwardPass(layers, spec.dropout());
-        this.evalBuffers = new BufferCache<>(rows -> new BatchBuffers(rows, layers, adapterBranches(), null));
+        this.evalBuffers = new BufferCache<>(rows -> new BatchBuffers(rows, layers, adapterBranches(), null, false));
     }
 
     /** Weights and biases drawn as PyTorch's nn.Linear draws them, layer by layer, from one seeded stream. */

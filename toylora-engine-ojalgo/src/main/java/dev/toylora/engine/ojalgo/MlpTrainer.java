@@ -4,6 +4,7 @@ import dev.toylora.engine.common.BufferCache;
 import dev.toylora.api.Batch;
 import dev.toylora.api.OptimizerSpec;
 import dev.toylora.api.Trainer;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.jspecify.annotations.Nullable;
@@ -23,7 +24,11 @@ final class MlpTrainer implements Trainer {
     private final Adam adam;
     private final SplittableRandom dropoutMasks;
     private final BufferCache<BatchBuffers> buffers;
-    private final ForwardPass forward;
+    /**
+     * Under an adapter, made at the first step with every weight's transpose: the base weights are frozen then, and
+     * nothing changes them while this trainer can step (merging stops it; unmerging restores them bit for bit).
+     */
+    private @Nullable ForwardPass forward;
     private final BackwardPass backward;
 
     MlpTrainer(MlpNetwork network, OptimizerSpec spec, long seed) {
@@ -34,8 +39,8 @@ final class MlpTrainer implements Trainer {
         this.adam = new Adam(spec, gradients);
         this.dropoutMasks = new SplittableRandom(seed);
         this.branches = adapter == null ? new LoraBranch[network.denseLayers().size()] : adapter.branchesByLayer();
-        this.buffers = new BufferCache<>(rows -> new BatchBuffers(rows, network.denseLayers(), this.branches, gradients));
-        this.forward = new ForwardPass(network.denseLayers(), network.spec().dropout());
+        this.buffers = new BufferCache<>(rows -> new BatchBuffers(rows, network.denseLayers(), this.branches, gradients, adapter != null));
+        this.forward = adapter == null ? new ForwardPass(network.denseLayers(), network.spec().dropout()) : null;
         this.backward = new BackwardPass(network.denseLayers(), network.spec().dropout());
     }
 
@@ -61,7 +66,7 @@ final class MlpTrainer implements Trainer {
         network.checkColumns(batch);
         BatchBuffers b = buffers.forRows(batch.rows());
         b.loadInput(batch.features(), 0, batch.columns());
-        forward.run(b, branches, new SplittableRandom(maskSeed));
+        forward().run(b, branches, new SplittableRandom(maskSeed));
         return SoftmaxCrossEntropy.loss(b.last().zT, batch.labels());
     }
 
@@ -70,11 +75,26 @@ final class MlpTrainer implements Trainer {
         network.checkColumns(batch);
         BatchBuffers b = buffers.forRows(batch.rows());
         b.loadInput(batch.features(), 0, batch.columns());
-        forward.run(b, branches, dropoutMasks);
+        forward().run(b, branches, dropoutMasks);
         LayerBuffers last = b.last();
         double loss = SoftmaxCrossEntropy.lossAndGradient(last.zT, batch.labels(), ForwardPass.required(last.dz), ForwardPass.required(last.dzT));
         backward.run(b, branches, gradients);
         return loss;
+    }
+
+    private ForwardPass forward() {
+        ForwardPass made = forward;
+        if (made == null) {
+            List<DenseLayer> layers = network.denseLayers();
+            double[][][] transposed = new double[layers.size()][][];
+            for (int l = 0; l < layers.size(); l++) {
+                double[][] w = layers.get(l).weightRows();
+                transposed[l] = Rows.zeros(w[0].length, w.length);
+                Rows.transpose(w, transposed[l]);
+            }
+            forward = made = new ForwardPass(layers, network.spec().dropout(), transposed);
+        }
+        return made;
     }
 
     private void checkUsable() {
