@@ -41,7 +41,7 @@ final class NativeBlas {
     }
 
     /**
-     * One thread per product by default: the engine runs the two halves of a step at once itself ({@link Parallel}),
+     * One thread per product by default: the engine splits each phase of a step between two threads itself ({@link Parallel}),
      * which keeps both cores busy without OpenBLAS's spinning hand-offs (that lose 7–40× when the cores are shared).
      * -Dtoylora.openblas.threads=N (or OPENBLAS_NUM_THREADS, which OpenBLAS reads itself) gives each product N threads,
      * for machines with cores to spare beyond two.

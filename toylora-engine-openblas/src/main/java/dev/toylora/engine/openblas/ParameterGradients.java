@@ -6,7 +6,7 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The second phase of a training step: once both halves of the batch have run forward and backward, every trained
+ * The last phase of a training step: once the batch has run forward and backward, every trained
  * parameter's gradient over the whole batch, each thread taking half the rows of every parameter and handing each block
  * to Adam as soon as it is formed, while it is still in cache. One product over all rows, rather than one per half and
  * then their sum, packs each operand and clears each gradient once, and Adam reads each gradient once.
@@ -18,7 +18,7 @@ final class ParameterGradients {
     private final Block[][] blocks = new Block[2][];
 
     /**
-     * @param whole the buffers of the whole batch, which both halves of the step filled
+     * @param whole the buffers of the batch, which the forward and backward passes filled
      */
     ParameterGradients(List<DenseLayer> layers, @Nullable LoraBranch[] branches, Gradients gradients, BatchBuffers whole) {
         for (int half = 0; half < 2; half++) {

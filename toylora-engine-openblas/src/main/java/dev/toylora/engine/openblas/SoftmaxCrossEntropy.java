@@ -5,7 +5,7 @@ import java.nio.FloatBuffer;
 /**
  * Softmax cross-entropy as PyTorch's {@code F.cross_entropy} (mean over the batch); stable by subtracting each row's
  * max. The float logits are read into double for the exponentials and the sums (a few hundred values per step), so
- * the loss is as exact as the logits allow. A training step's halves each add their rows' share.
+ * the loss is as exact as the logits allow. Eval slices each add their rows' share.
  */
 final class SoftmaxCrossEntropy {
     private SoftmaxCrossEntropy() {}

@@ -11,15 +11,16 @@
  * ojAlgo engine's draw order, so that for the same seeds both engines start bit-identical and drop the same units;
  * they then differ by float32 against float64 rounding only (the contract suite measures it).
  *
- * <p><b>Threads.</b> A training step splits its batch into two fixed halves that the calling thread and one helper
- * run at once ({@link dev.toylora.engine.openblas.Parallel}, work-claiming: on a busy machine it degrades to serial,
- * never to spinning), then adds their gradients and runs Adam on two halves of every parameter. Each product runs on
+ * <p><b>Threads.</b> The calling thread and one helper run each phase of a step at once
+ * ({@link dev.toylora.engine.openblas.Parallel}, work-claiming: on a busy machine it degrades to serial, never to
+ * spinning): a layer's forward products by halves of its outputs, its backward products by halves of its inputs, the
+ * weight gradients over the whole batch by halves of their rows, each block then updated by Adam. Each product runs on
  * one OpenBLAS thread unless {@code -Dtoylora.openblas.threads=N} or {@code OPENBLAS_NUM_THREADS} says otherwise;
  * {@code -Dtoylora.openblas.workers=1} runs everything on the calling thread. The split is fixed, so the results do not
  * depend on the number of cores or threads.
  *
- * <p>Networks, adapters and trainers are not thread-safe. No Java array is allocated per step; each product's
- * operands are copied to native memory and back by the binding.
+ * <p>Networks, adapters and trainers are not thread-safe. No Java array is allocated per step; every matrix lives in
+ * native memory ({@link dev.toylora.engine.openblas.NativeFloats}), handed to OpenBLAS as a pointer.
  */
 @NullMarked
 package dev.toylora.engine.openblas;
