@@ -22,6 +22,8 @@ final class Masks {
     private final long[] hiddenStart;
     private final int[] hiddenUnits;
     private final long drawsPerStep;
+    /** Whether any branch has dropout, i.e. there is a LoRA mask to draw before a step. */
+    private final boolean anyLora;
     private final @Nullable LoraBranch[] branches;
     /** The network's dropout as the epilogue applies it: keep when the draw's bits reach the threshold, and scale by keep. */
     final long hiddenThreshold;
@@ -57,6 +59,7 @@ final class Masks {
             }
         }
         this.drawsPerStep = draws;
+        this.anyLora = java.util.Arrays.stream(lora).anyMatch(java.util.Objects::nonNull);
         this.hiddenThreshold = SplitMixStream.threshold(dropout);
         this.hiddenKeep = (float) Dropout.keepScale(dropout);
     }
@@ -65,9 +68,7 @@ final class Masks {
     void draw(SplitMixStream stream) {
         this.stream = stream;
         this.base = stream.position();
-        boolean any = false;
-        for (float[] mask : lora) any |= mask != null;
-        if (any) Parallel.both(lowerHalves, upperHalves);
+        if (anyLora) Parallel.both(lowerHalves, upperHalves);
         stream.advance(drawsPerStep);
     }
 
