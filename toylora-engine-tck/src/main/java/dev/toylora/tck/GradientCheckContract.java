@@ -25,9 +25,9 @@ import org.junit.jupiter.api.Test;
  * <p>The step and tolerance follow the engine's precision. In double: h = 1e-6, tolerance 1e-4 (rounding noise
  * ~1e-16/1e-6 = 1e-10, truncation ~h² — far below). In float the loss itself is only known to ~u·|L| ≈ 6e-8, so the
  * quotient's noise is ~6e-8/h: h = 1e-3 gives ~6e-5 absolute against gradients of ~1e-2 to 1e-1 here, and truncation
- * (~h² = 1e-6) stays below; tolerance 5e-3 (the OpenBLAS engine measures 1e-4 to 2e-3, the worst with rsLoRA's
- * s = 2 at r = 1). The float engine's gradients are held to the reference engine's far more tightly, to 1e-5, by
- * {@link CrossEngineContract}.
+ * (~h² = 1e-6) stays below; tolerance 5e-3 (the OpenBLAS engine measures 1e-4 to 2e-3, the ojAlgo engine 1e-4 to 3e-3,
+ * the worst with rsLoRA's s = 2 at r = 1). An engine's gradients are held to the reference engine's far more tightly,
+ * to 1e-5, by {@link CrossEngineContract}.
  */
 public abstract class GradientCheckContract extends ContractTopic {
     private static final NetworkSpec SMALL = new NetworkSpec(6, List.of(5, 4), 3, 0.0);

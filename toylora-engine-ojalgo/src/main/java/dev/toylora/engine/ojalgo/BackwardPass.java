@@ -2,6 +2,7 @@ package dev.toylora.engine.ojalgo;
 
 import static dev.toylora.engine.ojalgo.ForwardPass.required;
 
+import dev.toylora.engine.common.Dropout;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
@@ -25,10 +26,10 @@ final class BackwardPass {
         for (int l = layers.size() - 1; l >= lowest; l--) {
             LayerBuffers b = buffers.layer(l);
             LayerGradients g = gradients.layer(l);
-            double[][] dzT = required(b.dzT);
-            double[][] dW = g.weight();
+            float[][] dzT = required(b.dzT);
+            float[][] dW = g.weight();
             if (dW != null) Products.multiply(dW, dzT, required(b.x));      // dW = dzᵀ·x
-            double[] db = g.bias();
+            float[] db = g.bias();
             if (db != null) rowSums(dzT, db);                               // db = Σ_rows dz
             LoraBranch branch = branches[l];
             if (branch != null && g.loraA() != null) lowRankGradients(branch, b, g);
@@ -44,35 +45,35 @@ final class BackwardPass {
      * are taken transposed (dBᵀ = uᵀ·dz, duᵀ = Bᵀ·dzᵀ): ojAlgo's kernel runs along a product's rows, and r is short.
      */
     private static void lowRankGradients(LoraBranch branch, LayerBuffers b, LayerGradients g) {
-        double[][] dBT = required(b.dBT);
+        float[][] dBT = required(b.dBT);
         Products.multiply(dBT, required(b.uT), required(b.dz));
         Rows.transpose(dBT, required(g.loraB()), branch.scale);
-        double[][] bT = required(b.bT);
+        float[][] bT = required(b.bT);
         Rows.transpose(branch.b, bT);
-        double[][] duT = required(b.duT);
+        float[][] duT = required(b.duT);
         Products.multiply(duT, bT, required(b.dzT));
-        for (double[] row : duT) scale(row, branch.scale);
-        double[][] input = b.xDropped != null ? b.xDropped : required(b.x);
+        for (float[] row : duT) scale(row, branch.scale);
+        float[][] input = b.xDropped != null ? b.xDropped : required(b.x);
         Products.multiply(required(g.loraA()), duT, input);
-        double[][] du = b.du;
+        float[][] du = b.du;
         if (du != null) Rows.transpose(duT, du);
     }
 
     /** dx = dz·W (+ the branch's du·A through its dropout mask). */
     private static void inputGradient(DenseLayer layer, @Nullable LoraBranch branch, LayerBuffers b) {
-        double[][] dx = required(b.dx);
+        float[][] dx = required(b.dx);
         Products.multiply(dx, required(b.dz), layer.weightRows());
-        double[][] dxBranch = b.dxBranch;
+        float[][] dxBranch = b.dxBranch;
         if (branch == null || dxBranch == null) return;
         Products.multiply(dxBranch, required(b.du), branch.a);
-        double[][] mask = b.loraMask;
+        float[][] mask = b.loraMask;
         for (int i = 0; i < dx.length; i++) {
-            double[] row = dx[i];
-            double[] fromBranch = dxBranch[i];
+            float[] row = dx[i];
+            float[] fromBranch = dxBranch[i];
             if (mask == null) {
                 for (int k = 0; k < row.length; k++) row[k] += fromBranch[k];
             } else {
-                double[] m = mask[i];
+                float[] m = mask[i];
                 for (int k = 0; k < row.length; k++) row[k] += fromBranch[k] * m[k];
             }
         }
@@ -83,31 +84,32 @@ final class BackwardPass {
      * the unit was kept and active, and there dh/dz is the keep factor 1/(1-p); elsewhere it is 0.
      */
     private void reluDropoutBackward(LayerBuffers b, LayerBuffers below) {
-        double[][] hT = b.xT;
-        double[][] dh = required(b.dx);
-        double[][] dzT = required(below.dzT);
-        double[][] dz = required(below.dz);
-        double keep = 1 / (1 - dropout);
+        float[][] hT = b.xT;
+        float[][] dh = required(b.dx);
+        float[][] dzT = required(below.dzT);
+        float[][] dz = required(below.dz);
+        float keep = (float) Dropout.keepScale(dropout);
         for (int j = 0; j < hT.length; j++) {
-            double[] h = hT[j];
-            double[] d = dzT[j];
+            float[] h = hT[j];
+            float[] d = dzT[j];
             for (int i = 0; i < h.length; i++) {
-                double value = h[i] > 0 ? dh[i][j] * keep : 0;
+                float value = h[i] > 0 ? dh[i][j] * keep : 0;
                 d[i] = value;
                 dz[i][j] = value;
             }
         }
     }
 
-    private static void rowSums(double[][] m, double[] sums) {
+    /** Each row's sum, in float and in row order: the OpenBLAS engine's column sums of dz. */
+    private static void rowSums(float[][] m, float[] sums) {
         for (int j = 0; j < sums.length; j++) {
-            double sum = 0;
-            for (double value : m[j]) sum += value;
+            float sum = 0;
+            for (float value : m[j]) sum += value;
             sums[j] = sum;
         }
     }
 
-    private static void scale(double[] values, double factor) {
+    private static void scale(float[] values, float factor) {
         for (int i = 0; i < values.length; i++) values[i] *= factor;
     }
 }

@@ -37,13 +37,13 @@ final class BatchBuffers {
         int offset = firstRow * columns;
         // Feature by feature: each of the batch's rows stays in cache for the next features on its line.
         for (int k = 0; k < columns; k++) {
-            double[] row = first.xT[k];
+            float[] row = first.xT[k];
             for (int i = 0; i < rows; i++) row[i] = features[offset + i * columns + k];
         }
-        double[][] x = first.x;
+        float[][] x = first.x;
         if (x != null) {
             for (int i = 0; i < rows; i++) {
-                double[] row = x[i];
+                float[] row = x[i];
                 for (int k = 0; k < columns; k++) row[k] = features[offset + i * columns + k];
             }
         }

@@ -6,13 +6,13 @@ import dev.toylora.engine.common.Uniform;
 import java.util.SplittableRandom;
 import java.util.function.BooleanSupplier;
 
-/** One fully connected layer, {@code y = x·Wᵀ + b}, its weight held as PyTorch's {@code weight [out, in]}: {@code double[out][in]}. */
+/** One fully connected layer, {@code y = x·Wᵀ + b}, its weight held as PyTorch's {@code weight [out, in]}: {@code float[out][in]}. */
 final class DenseLayer implements Layer {
     private final String name;
     private final int inputs;
     private final int outputs;
-    private final double[][] weight;
-    private final double[] bias;
+    private final float[][] weight;
+    private final float[] bias;
     private final BooleanSupplier frozen;
 
     DenseLayer(String name, int inputs, int outputs, BooleanSupplier frozen) {
@@ -20,14 +20,14 @@ final class DenseLayer implements Layer {
         this.inputs = inputs;
         this.outputs = outputs;
         this.weight = Rows.zeros(outputs, inputs);
-        this.bias = new double[outputs];
+        this.bias = new float[outputs];
         this.frozen = frozen;
     }
 
     /** PyTorch's nn.Linear initialisation: weight and bias uniform in ±1/√in (kaiming_uniform with a = √5), weight row after row. */
     void initialise(SplittableRandom random) {
         double bound = Uniform.bound(inputs);
-        for (double[] row : weight) Uniform.fill(row, bound, random);
+        for (float[] row : weight) Uniform.fill(row, bound, random);
         Uniform.fill(bias, bound, random);
     }
 
@@ -52,12 +52,12 @@ final class DenseLayer implements Layer {
     }
 
     /** The live weight {@code [out][in]} (including a merged adapter's s·B·A while merged). */
-    double[][] weightRows() {
+    float[][] weightRows() {
         return weight;
     }
 
     /** The live bias. */
-    double[] biasValues() {
+    float[] biasValues() {
         return bias;
     }
 

@@ -13,9 +13,9 @@ import org.jspecify.annotations.Nullable;
 final class Gradients {
     private final List<LayerGradients> layers;
     private final List<Parameter> parameters;
-    private final List<double[][]> gradients;
+    private final List<float[][]> gradients;
 
-    private Gradients(List<LayerGradients> layers, List<Parameter> parameters, List<double[][]> gradients) {
+    private Gradients(List<LayerGradients> layers, List<Parameter> parameters, List<float[][]> gradients) {
         this.layers = layers;
         this.parameters = parameters;
         this.gradients = gradients;
@@ -25,8 +25,8 @@ final class Gradients {
     static Gradients ofBase(List<DenseLayer> layers) {
         Builder builder = new Builder();
         for (DenseLayer layer : layers) {
-            double[][] weight = builder.add(layer.weightParameter());
-            double[] bias = builder.add(layer.biasParameter())[0];
+            float[][] weight = builder.add(layer.weightParameter());
+            float[] bias = builder.add(layer.biasParameter())[0];
             builder.layer(weight, bias, null, null);
         }
         return builder.build();
@@ -42,9 +42,9 @@ final class Gradients {
                 continue;
             }
             // Registered in the order of Adapter.weights(): A, B, bias.
-            double[][] a = builder.add(branch.aParameter());
-            double[][] b = builder.add(branch.bParameter());
-            double[] bias = adapter.trainsBias() ? builder.add(branch.biasParameter())[0] : null;
+            float[][] a = builder.add(branch.aParameter());
+            float[][] b = builder.add(branch.bParameter());
+            float[] bias = adapter.trainsBias() ? builder.add(branch.biasParameter())[0] : null;
             builder.layer(null, bias, a, b);
         }
         return builder.build();
@@ -71,20 +71,19 @@ final class Gradients {
     }
 
     /** The gradient of {@code parameters().get(i)}, shaped as its rows. */
-    double[][] gradient(int i) {
+    float[][] gradient(int i) {
         return gradients.get(i);
     }
 
-    /** Copies of the current gradients, named as the parameters are, flat in their row-major order. */
+    /** Copies of the current gradients, in double, named as the parameters are, flat in their row-major order. */
     Map<String, double[]> copies() {
         Map<String, double[]> copies = new LinkedHashMap<>();
         for (int i = 0; i < parameters.size(); i++) {
-            double[][] gradient = gradients.get(i);
+            float[][] gradient = gradients.get(i);
             double[] flat = new double[Rows.size(gradient)];
             int k = 0;
-            for (double[] row : gradient) {
-                System.arraycopy(row, 0, flat, k, row.length);
-                k += row.length;
+            for (float[] row : gradient) {
+                for (float value : row) flat[k++] = value;
             }
             copies.put(parameters.get(i).name(), flat);
         }
@@ -93,20 +92,20 @@ final class Gradients {
 
     private static final class Builder {
         private final List<Parameter> parameters = new ArrayList<>();
-        private final List<double[][]> gradients = new ArrayList<>();
+        private final List<float[][]> gradients = new ArrayList<>();
         private final List<LayerGradients> layers = new ArrayList<>();
 
         /** Registers a parameter and returns its gradient buffer, shaped as its rows. */
-        double[][] add(Parameter parameter) {
-            double[][] rows = parameter.rows();
-            double[][] gradient = new double[rows.length][];
-            for (int i = 0; i < rows.length; i++) gradient[i] = new double[rows[i].length];
+        float[][] add(Parameter parameter) {
+            float[][] rows = parameter.rows();
+            float[][] gradient = new float[rows.length][];
+            for (int i = 0; i < rows.length; i++) gradient[i] = new float[rows[i].length];
             parameters.add(parameter);
             gradients.add(gradient);
             return gradient;
         }
 
-        void layer(double @Nullable [][] weight, double @Nullable [] bias, double @Nullable [][] loraA, double @Nullable [][] loraB) {
+        void layer(float @Nullable [][] weight, float @Nullable [] bias, float @Nullable [][] loraA, float @Nullable [][] loraB) {
             // Whether dL/dx is needed is only known once the layers below are in; build() fills it in.
             layers.add(new LayerGradients(weight, bias, loraA, loraB, false));
         }

@@ -10,42 +10,42 @@ import org.jspecify.annotations.Nullable;
 final class LayerBuffers {
     // Forward
     /** The layer's input xᵀ {@code [in][rows]}; always there, since zᵀ = W·xᵀ reads it. */
-    final double[][] xT;
+    final float[][] xT;
     /** The input x {@code [rows][in]}, for dW = dzᵀ·x (and dA = duᵀ·x when the branch has no dropout). */
-    final double @Nullable [][] x;
+    final float @Nullable [][] x;
     /** zᵀ = W·xᵀ {@code [out][rows]}; for the last layer, the logits once the bias is added. */
-    final double[][] zT;
+    final float[][] zT;
     /** z = x·Wᵀ {@code [rows][out]}, when the forward pass has Wᵀ (a frozen weight's): then zᵀ is its transpose. */
-    final double @Nullable [][] z;
+    final float @Nullable [][] z;
 
     // LoRA forward (absent without a branch on this layer)
     /** The branch's dropout factors (0 or 1/(1-p)) {@code [rows][in]}, only when the branch has dropout and we train. */
-    final double @Nullable [][] loraMask;
+    final float @Nullable [][] loraMask;
     /** drop(x) {@code [rows][in]} for dA, and drop(x)ᵀ {@code [in][rows]} for uᵀ; with the mask. */
-    final double @Nullable [][] xDropped;
-    final double @Nullable [][] xDroppedT;
+    final float @Nullable [][] xDropped;
+    final float @Nullable [][] xDroppedT;
     /** uᵀ = A·drop(x)ᵀ {@code [r][rows]}. */
-    final double @Nullable [][] uT;
+    final float @Nullable [][] uT;
     /** vᵀ = B·uᵀ {@code [out][rows]}. */
-    final double @Nullable [][] vT;
+    final float @Nullable [][] vT;
 
     // Backward (absent when no gradient reaches this layer)
     /** dL/dz {@code [rows][out]} and its transpose. */
-    final double @Nullable [][] dz;
-    final double @Nullable [][] dzT;
+    final float @Nullable [][] dz;
+    final float @Nullable [][] dzT;
     /** dL/dx {@code [rows][in]}, when a layer below trains. */
-    final double @Nullable [][] dx;
+    final float @Nullable [][] dx;
 
     // LoRA backward (absent when the branch does not train)
     /** Bᵀ {@code [r][out]}, copied from B each step: duᵀ = Bᵀ·dzᵀ is a fast form, du = dz·B (16 columns) a slow one. */
-    final double @Nullable [][] bT;
+    final float @Nullable [][] bT;
     /** dBᵀ = uᵀ·dz {@code [r][out]}, transposed into dB (dB = dzᵀ·u would again have only r columns). */
-    final double @Nullable [][] dBT;
+    final float @Nullable [][] dBT;
     /** dL/duᵀ {@code [r][rows]}. */
-    final double @Nullable [][] duT;
+    final float @Nullable [][] duT;
     /** dL/du {@code [rows][r]} and the branch's share of dL/dx before its dropout, du·A {@code [rows][in]}; when a layer below trains. */
-    final double @Nullable [][] du;
-    final double @Nullable [][] dxBranch;
+    final float @Nullable [][] du;
+    final float @Nullable [][] dxBranch;
 
     /** @param batchMajorForward whether the forward pass computes z = x·Wᵀ (it then needs x and z) */
     LayerBuffers(int rows, DenseLayer layer, @Nullable LoraBranch branch, @Nullable LayerGradients gradients, boolean receivesGradient,

@@ -11,7 +11,7 @@ import org.jspecify.annotations.Nullable;
  * @param loraB  dL/dB {@code [out][r]}
  * @param input  whether dL/dx is needed, i.e. something in a layer below trains
  */
-record LayerGradients(double @Nullable [][] weight, double @Nullable [] bias, double @Nullable [][] loraA, double @Nullable [][] loraB,
+record LayerGradients(float @Nullable [][] weight, float @Nullable [] bias, float @Nullable [][] loraA, float @Nullable [][] loraB,
         boolean input) {
 
     /** Whether a parameter of this layer itself trains. */

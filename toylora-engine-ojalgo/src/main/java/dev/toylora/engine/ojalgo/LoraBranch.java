@@ -12,33 +12,33 @@ import org.jspecify.annotations.Nullable;
 final class LoraBranch implements LoraAdapterCore.Branch<Parameter> {
     final DenseLayer layer;
     final int rank;
-    /** s = alpha/r (or alpha/√r with rsLoRA). */
-    final double scale;
+    /** s = alpha/r (or alpha/√r with rsLoRA), rounded to float as every value the branch computes with. */
+    final float scale;
     /** Dropout on the branch's input during training. */
     final double dropout;
     /** {@code [r][in]}. */
-    final double[][] a;
+    final float[][] a;
     /** {@code [out][r]}. */
-    final double[][] b;
+    final float[][] b;
 
     /** The layer's bias as it was when the adapter came, when the adapter trains it (restored on detach). */
-    private final double @Nullable [] biasBeforeAttach;
+    private final float @Nullable [] biasBeforeAttach;
     /** The bias the adapter trained, kept when it is detached (the layer gets its original back). */
-    private double @Nullable [] trainedBias;
+    private float @Nullable [] trainedBias;
     /** The exact weight before merging, so that unmerging restores it bit for bit rather than by subtraction. */
-    private double @Nullable [][] weightBeforeMerge;
+    private float @Nullable [][] weightBeforeMerge;
 
     LoraBranch(DenseLayer layer, int rank, double scale, double dropout, boolean trainsBias, SplittableRandom random) {
         this.layer = layer;
         this.rank = rank;
-        this.scale = scale;
+        this.scale = (float) scale;
         this.dropout = dropout;
         this.a = Rows.zeros(rank, layer.inputs());
         this.b = Rows.zeros(layer.outputs(), rank);
         this.biasBeforeAttach = trainsBias ? layer.biasValues().clone() : null;
         // PEFT: lora_A as nn.Linear(in, r) is kaiming_uniform(a=√5) → U(±1/√in), row after row; lora_B starts at zero.
         double bound = Uniform.bound(layer.inputs());
-        for (double[] row : a) Uniform.fill(row, bound, random);
+        for (float[] row : a) Uniform.fill(row, bound, random);
     }
 
     @Override
@@ -54,20 +54,20 @@ final class LoraBranch implements LoraAdapterCore.Branch<Parameter> {
     /** The adapted layer's bias as this adapter trains it: the layer's own while attached, the kept copy after. */
     @Override
     public Parameter biasParameter() {
-        double[] kept = trainedBias;
+        float[] kept = trainedBias;
         return kept == null ? layer.biasParameter() : Parameter.vector(layer.name() + ".bias", kept);
     }
 
     /** W ← W + s·B·A, keeping the exact W for {@link #unmerge()}. */
     @Override
     public void merge() {
-        double[][] weight = layer.weightRows();
+        float[][] weight = layer.weightRows();
         weightBeforeMerge = Rows.copy(weight);
-        double[][] product = Rows.zeros(layer.outputs(), layer.inputs());
+        float[][] product = Rows.zeros(layer.outputs(), layer.inputs());
         Products.multiply(product, b, a);
         for (int i = 0; i < weight.length; i++) {
-            double[] row = weight[i];
-            double[] delta = product[i];
+            float[] row = weight[i];
+            float[] delta = product[i];
             for (int j = 0; j < row.length; j++) row[j] += scale * delta[j];
         }
     }
@@ -75,7 +75,7 @@ final class LoraBranch implements LoraAdapterCore.Branch<Parameter> {
     /** Puts back the exact weight from before {@link #merge()}. */
     @Override
     public void unmerge() {
-        double[][] saved = weightBeforeMerge;
+        float[][] saved = weightBeforeMerge;
         if (saved == null) throw new IllegalStateException("layer " + layer.name() + " is not merged");
         Rows.copyInto(saved, layer.weightRows());
         weightBeforeMerge = null;

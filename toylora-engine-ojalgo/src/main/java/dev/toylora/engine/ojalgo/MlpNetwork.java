@@ -123,21 +123,21 @@ final class MlpNetwork implements Network {
         }
         for (int first = 0; first < batch.rows(); first += EVAL_SLICE) {
             int rows = Math.min(EVAL_SLICE, batch.rows() - first);
-            double[][] logitsT = evalLogitsT(batch.features(), first, rows, batch.columns());
+            float[][] logitsT = evalLogitsT(batch.features(), first, rows, batch.columns());
             for (int j = 0; j < classes; j++) {
-                double[] z = logitsT[j];
-                for (int i = 0; i < rows; i++) out[(first + i) * classes + j] = (float) z[i];
+                float[] z = logitsT[j];
+                for (int i = 0; i < rows; i++) out[(first + i) * classes + j] = z[i];
             }
         }
     }
 
-    /** Eval-mode mean cross-entropy in double precision (for tests: finite differences). */
+    /** Eval-mode mean cross-entropy, accumulated in double (for tests: finite differences). */
     double loss(Batch batch) {
         checkColumns(batch);
         double total = 0;
         for (int first = 0; first < batch.rows(); first += EVAL_SLICE) {
             int rows = Math.min(EVAL_SLICE, batch.rows() - first);
-            double[][] logitsT = evalLogitsT(batch.features(), first, rows, batch.columns());
+            float[][] logitsT = evalLogitsT(batch.features(), first, rows, batch.columns());
             int[] labels = java.util.Arrays.copyOfRange(batch.labels(), first, first + rows);
             total += SoftmaxCrossEntropy.loss(logitsT, labels) * rows;
         }
@@ -145,7 +145,7 @@ final class MlpNetwork implements Network {
     }
 
     /** The logits of {@code rows} rows from {@code first}, transposed: {@code [classes][rows]}. */
-    private double[][] evalLogitsT(float[] features, int first, int rows, int columns) {
+    private float[][] evalLogitsT(float[] features, int first, int rows, int columns) {
         BatchBuffers buffers = evalBuffers.forRows(rows);
         buffers.loadInput(features, first, columns);
         evalForward.run(buffers, activeBranches(), null);
@@ -170,8 +170,8 @@ final class MlpNetwork implements Network {
     }
 
     /** Every parameter by name, live (base, then the adapter's A and B): for tests that nudge one value. */
-    Map<String, double[][]> liveParameters() {
-        Map<String, double[][]> live = new LinkedHashMap<>();
+    Map<String, float[][]> liveParameters() {
+        Map<String, float[][]> live = new LinkedHashMap<>();
         for (Parameter parameter : baseParameters()) live.put(parameter.name(), parameter.rows());
         LoraAdapter attached = adapter;
         if (attached != null) {

@@ -10,7 +10,7 @@ import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.Properties;
 
-/** The engine on ojAlgo's dense double-precision stores; listed in META-INF/services as {@code ojalgo}. */
+/** The engine on ojAlgo's row kernel, in float32; listed in META-INF/services as {@code ojalgo}. */
 public final class OjAlgoBackend implements Backend {
     public OjAlgoBackend() {}
 

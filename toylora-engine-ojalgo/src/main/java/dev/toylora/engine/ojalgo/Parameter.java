@@ -10,10 +10,10 @@ import dev.toylora.engine.common.LiveParameter;
  * @param shape PyTorch's shape, e.g. {@code [out, in]}
  * @param rows the engine's own arrays, {@code [out][in]} for {@code [out, in]}, updated in place by training
  */
-record Parameter(String name, int[] shape, double[][] rows) implements LiveParameter {
+record Parameter(String name, int[] shape, float[][] rows) implements LiveParameter {
 
-    static Parameter vector(String name, double[] values) {
-        return new Parameter(name, new int[] {values.length}, new double[][] {values});
+    static Parameter vector(String name, float[] values) {
+        return new Parameter(name, new int[] {values.length}, new float[][] {values});
     }
 
     @Override

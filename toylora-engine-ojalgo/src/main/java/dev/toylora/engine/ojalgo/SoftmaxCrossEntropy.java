@@ -1,11 +1,15 @@
 package dev.toylora.engine.ojalgo;
 
-/** Softmax cross-entropy, mean over the batch, as PyTorch's {@code F.cross_entropy}; stable by subtracting each row's max. */
+/**
+ * Softmax cross-entropy, mean over the batch, as PyTorch's {@code F.cross_entropy}; stable by subtracting each row's
+ * max. The float logits are read into double for the exponentials and the sums (a few hundred values per step), so the
+ * loss is as exact as the logits allow: the OpenBLAS engine's arithmetic.
+ */
 final class SoftmaxCrossEntropy {
     private SoftmaxCrossEntropy() {}
 
     /** The mean loss of the logits, given transposed: {@code logitsT [classes][rows]}. */
-    static double loss(double[][] logitsT, int[] labels) {
+    static double loss(float[][] logitsT, int[] labels) {
         int classes = logitsT.length;
         int rows = logitsT[0].length;
         double total = 0;
@@ -20,26 +24,24 @@ final class SoftmaxCrossEntropy {
     }
 
     /**
-     * The mean loss, and its gradient with respect to the logits, {@code (softmax(z) - onehot(label)) / rows},
-     * written into {@code dz [rows][classes]} and its transpose {@code dzT}.
+     * The mean loss, and its gradient with respect to the logits, {@code (softmax(z) - onehot(label)) / rows} rounded to
+     * float, written into {@code dz [rows][classes]} and its transpose {@code dzT}.
      */
-    static double lossAndGradient(double[][] logitsT, int[] labels, double[][] dz, double[][] dzT) {
+    static double lossAndGradient(float[][] logitsT, int[] labels, float[][] dz, float[][] dzT) {
         int classes = logitsT.length;
         int rows = logitsT[0].length;
         double total = 0;
         for (int i = 0; i < rows; i++) {
             int label = checkedLabel(labels[i], i, classes);
             double max = rowMax(logitsT, i);
-            double[] g = dz[i];
             double sum = 0;
-            for (int j = 0; j < classes; j++) {
-                double e = Math.exp(logitsT[j][i] - max);
-                g[j] = e;
-                sum += e;
-            }
+            for (int j = 0; j < classes; j++) sum += Math.exp(logitsT[j][i] - max);
             total += Math.log(sum) + max - logitsT[label][i];
+            float[] g = dz[i];
             for (int j = 0; j < classes; j++) {
-                double gradient = (g[j] / sum - (j == label ? 1 : 0)) / rows;
+                // Each exponential again rather than kept: a row's ten are not worth a buffer.
+                double p = Math.exp(logitsT[j][i] - max) / sum;
+                float gradient = (float) ((p - (j == label ? 1 : 0)) / rows);
                 g[j] = gradient;
                 dzT[j][i] = gradient;
             }
@@ -47,9 +49,9 @@ final class SoftmaxCrossEntropy {
         return total / rows;
     }
 
-    private static double rowMax(double[][] logitsT, int row) {
+    private static double rowMax(float[][] logitsT, int row) {
         double max = Double.NEGATIVE_INFINITY;
-        for (double[] logits : logitsT) max = Math.max(max, logits[row]);
+        for (float[] logits : logitsT) max = Math.max(max, logits[row]);
         return max;
     }
 

@@ -8,26 +8,28 @@ import java.util.Map;
 final class Tensors {
     private Tensors() {}
 
-    /** A float snapshot of {@code rows}, read row after row: the tensor's row-major order. */
-    static Tensor snapshot(int[] shape, double[][] rows) {
+    /** A copy of {@code rows}, read row after row: the tensor's row-major order. */
+    static Tensor snapshot(int[] shape, float[][] rows) {
         float[] data = new float[Rows.size(rows)];
         int k = 0;
-        for (double[] row : rows) {
-            for (double value : row) data[k++] = (float) value;
+        for (float[] row : rows) {
+            System.arraycopy(row, 0, data, k, row.length);
+            k += row.length;
         }
         return new Tensor(shape, data);
     }
 
     /** Copies a tensor's values (row-major) into {@code rows}, row after row. */
-    static void copyInto(Tensor tensor, double[][] rows) {
+    static void copyInto(Tensor tensor, float[][] rows) {
         float[] data = tensor.data();
         int size = Rows.size(rows);
         if (data.length != size) {
             throw new IllegalArgumentException("tensor " + tensor + " has " + data.length + " values, expected " + size);
         }
         int k = 0;
-        for (double[] row : rows) {
-            for (int j = 0; j < row.length; j++) row[j] = data[k++];
+        for (float[] row : rows) {
+            System.arraycopy(data, k, row, 0, row.length);
+            k += row.length;
         }
     }
 

@@ -15,7 +15,7 @@ public final class OjAlgoIntrospection implements Introspection {
 
     @Override
     public double unitRoundoff() {
-        return 0x1p-53;
+        return 0x1p-24;
     }
 
     @Override
@@ -41,7 +41,7 @@ public final class OjAlgoIntrospection implements Introspection {
     }
 
     /** The values of a parameter's rows, indexed in its row-major order (rows of a matrix have one length). */
-    private static Values rowMajor(double[][] rows) {
+    private static Values rowMajor(float[][] rows) {
         int columns = rows[0].length;
         return new Values() {
             @Override
@@ -56,7 +56,7 @@ public final class OjAlgoIntrospection implements Introspection {
 
             @Override
             public void set(int index, double value) {
-                rows[index / columns][index % columns] = value;
+                rows[index / columns][index % columns] = (float) value;
             }
         };
     }

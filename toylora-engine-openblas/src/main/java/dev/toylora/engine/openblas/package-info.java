@@ -9,7 +9,8 @@
  *
  * <p><b>Agreement.</b> Initialisation, dropout masks and Adam come from {@code toylora-engine-common}, with the
  * ojAlgo engine's draw order, so that for the same seeds both engines start bit-identical and drop the same units;
- * they then differ by float32 against float64 rounding only (the contract suite measures it).
+ * both compute in float32, and they then differ only by rounding, each summing its products in its own order (the
+ * contract suite measures it).
  *
  * <p><b>Threads.</b> The calling thread and one helper run each phase of a step at once
  * ({@link dev.toylora.engine.openblas.Parallel}, work-claiming: on a busy machine it degrades to serial, never to

@@ -95,9 +95,16 @@ class AdapterFilesMnistTest {
         ModelFiles.attach(adapted, ModelFiles.readAdapter(adapter, baseFile), adapter);
         float[] expected = ExportCommand.logits(adapted, batch);
         float[] actual = ExportCommand.logits(backend.restore(baseFile.spec(), Safetensors.read(exported).tensors()), batch);
+        // The engines compute in float32 and these logits reach ~99, where a float's spacing is 7.6e-6: the merged
+        // weights' rounding and the other order of the sums leave ~7e-7 of the largest logit (measured, ojAlgo; 3.5e-7
+        // OpenBLAS); a merge that is wrong moves logits by far more.
         double worst = 0;
-        for (int i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(expected[i] - actual[i]));
-        assertTrue(worst <= 1e-5, "largest logit difference " + worst);
+        double largest = 0;
+        for (int i = 0; i < expected.length; i++) {
+            worst = Math.max(worst, Math.abs(expected[i] - actual[i]));
+            largest = Math.max(largest, Math.abs(expected[i]));
+        }
+        assertTrue(worst <= 2e-6 * largest, "largest logit difference " + worst + ", largest logit " + largest);
 
         Outcome withAdapter = run("compare", "--base", base.toString(), "--adapter", adapter.toString(), "--data", mnist.toString());
         Outcome merged = run("compare", "--base", exported.toString(), "--data", mnist.toString());
