@@ -82,7 +82,7 @@ def read_idx(directory, name, magic):
 
 
 def logits(weights, x):
-    """Eval-mode forward pass of the MLP fc1..fcN (ReLU between layers), in float64 as the ojAlgo engine computes."""
+    """Eval-mode forward pass of the MLP fc1..fcN (ReLU between layers), in float64: a reference independent of the engines, which compute in float32."""
     layers = sorted({int(k[2:].split(".")[0]) for k in weights if k.startswith("fc")})
     h = x.astype(np.float64)
     for i, layer in enumerate(layers):
