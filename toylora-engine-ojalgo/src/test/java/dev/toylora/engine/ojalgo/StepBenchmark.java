@@ -13,10 +13,10 @@ import java.util.SplittableRandom;
 /**
  * Not a test (no timed assertions anywhere): prints training steps per second on the MNIST-shaped MLP
  * with random data, for full training and for LoRA r=16 on fc1…fc4, the FLOP rate of the matrix
- * products, and the bytes the calling thread allocates per step (after warm-up: only the task objects
- * ojAlgo makes when it splits a product among its threads). Run after {@code mvn test-compile} with the
+ * products, and the bytes the calling thread allocates per step (after warm-up: only the fork/join task objects
+ * of the products split among threads and of the weights' transpose). Run after {@code mvn test-compile} with the
  * module's test class path:
- * {@code java -cp test-classes:classes:<ojalgo, toylora-api, jspecify jars> dev.toylora.engine.ojalgo.StepBenchmark [batch] [seconds]}.
+ * {@code java -cp test-classes:classes:<toylora-api and toylora-engine-common classes, ojalgo and jspecify jars> dev.toylora.engine.ojalgo.StepBenchmark [batch] [seconds]}.
  */
 public final class StepBenchmark {
     private StepBenchmark() {}
