@@ -242,8 +242,8 @@ public final class AdapterSet {
                 double w = weights.get(p.name());
                 double s = p.spec().scaling();
                 if (p.spec().targets().contains(layer.name())) {
-                    float[] ai = p.weights().get(layer.name() + ".lora_A.weight").data(); // [r, in]
-                    float[] bi = p.weights().get(layer.name() + ".lora_B.weight").data(); // [out, r]
+                    float[] ai = p.weights().get(LoraSpec.nameOfA(layer.name())).data(); // [r, in]
+                    float[] bi = p.weights().get(LoraSpec.nameOfB(layer.name())).data(); // [out, r]
                     if (mode == Combination.LINEAR) {
                         double c = Math.sqrt(w * s);
                         for (int k = 0; k < a.length; k++) a[k] += c * ai[k];
@@ -261,8 +261,8 @@ public final class AdapterSet {
                 }
                 offset += r; // a layer the adapter does not target keeps its block zero
             }
-            combined.put(layer.name() + ".lora_A.weight", new Tensor(new int[] {rank, layer.inputs()}, toFloat(a)));
-            combined.put(layer.name() + ".lora_B.weight", new Tensor(new int[] {layer.outputs(), rank}, toFloat(b)));
+            combined.put(LoraSpec.nameOfA(layer.name()), new Tensor(LoraSpec.shapeOfA(rank, layer.inputs()), toFloat(a)));
+            combined.put(LoraSpec.nameOfB(layer.name()), new Tensor(LoraSpec.shapeOfB(rank, layer.outputs()), toFloat(b)));
             if (trainBias) {
                 float[] base = baseBiases.get(layer.name()).data();
                 double[] bias = new double[base.length];
@@ -284,8 +284,8 @@ public final class AdapterSet {
         Map<String, int[]> expected = new LinkedHashMap<>();
         for (String target : spec.targets()) {
             NetworkSpec.LayerShape layer = network.spec().layerShapes().stream().filter(l -> l.name().equals(target)).findFirst().orElseThrow();
-            expected.put(target + ".lora_A.weight", new int[] {spec.rank(), layer.inputs()});
-            expected.put(target + ".lora_B.weight", new int[] {layer.outputs(), spec.rank()});
+            expected.put(LoraSpec.nameOfA(target), LoraSpec.shapeOfA(spec.rank(), layer.inputs()));
+            expected.put(LoraSpec.nameOfB(target), LoraSpec.shapeOfB(spec.rank(), layer.outputs()));
             if (spec.trainBias()) expected.put(target + ".bias", new int[] {layer.outputs()});
         }
         return expected;

@@ -32,6 +32,26 @@ public record LoraSpec(int rank, double alpha, List<String> targets, boolean tra
         return new LoraSpec(rank, alpha, targets, false, 0.0, false);
     }
 
+    /** PEFT's state_dict name of a layer's A: {@code <layer>.lora_A.weight}, of shape {@link #shapeOfA}. */
+    public static String nameOfA(String layer) {
+        return layer + ".lora_A.weight";
+    }
+
+    /** PEFT's state_dict name of a layer's B: {@code <layer>.lora_B.weight}, of shape {@link #shapeOfB}. */
+    public static String nameOfB(String layer) {
+        return layer + ".lora_B.weight";
+    }
+
+    /** A's shape as PEFT stores it, {@code [r, in]} (the weight of {@code nn.Linear(in, r)}). */
+    public static int[] shapeOfA(int rank, int inputs) {
+        return new int[] {rank, inputs};
+    }
+
+    /** B's shape as PEFT stores it, {@code [out, r]} (the weight of {@code nn.Linear(r, out)}). */
+    public static int[] shapeOfB(int rank, int outputs) {
+        return new int[] {outputs, rank};
+    }
+
     /** s, the factor on A·B. */
     public double scaling() {
         return rsLora ? alpha / Math.sqrt(rank) : alpha / rank;

@@ -1,5 +1,6 @@
 package dev.toylora.engine.openblas;
 
+import dev.toylora.api.LoraSpec;
 import dev.toylora.engine.common.LoraAdapterCore;
 import dev.toylora.engine.common.Uniform;
 import java.util.SplittableRandom;
@@ -43,12 +44,12 @@ final class LoraBranch implements LoraAdapterCore.Branch<Parameter> {
 
     @Override
     public Parameter aParameter() {
-        return new Parameter(layer.name() + ".lora_A.weight", new int[] {rank, layer.inputs()}, a);
+        return new Parameter(LoraSpec.nameOfA(layer.name()), LoraSpec.shapeOfA(rank, layer.inputs()), a);
     }
 
     @Override
     public Parameter bParameter() {
-        return new Parameter(layer.name() + ".lora_B.weight", new int[] {layer.outputs(), rank}, b);
+        return new Parameter(LoraSpec.nameOfB(layer.name()), LoraSpec.shapeOfB(rank, layer.outputs()), b);
     }
 
     /** The adapted layer's bias as this adapter trains it: the layer's own while attached, the kept copy after. */
