@@ -15,8 +15,8 @@ import dev.toylora.api.OptimizerSpec;
  * per element instead of PyTorch's two (its rounding differs in the last bits anyway); the update loop is a tenth of a
  * training step, and the division is its costliest part (measured: the loop takes 0.85× the time).
  * An instance holds the hyper-parameters, the learning rate (which a schedule may change) and the step count;
- * the update loops work on any slice of a parameter in place, in double or in float (as PyTorch's float32
- * parameters and moments are), so that engines of either precision and any layout share the formulas.
+ * the update loop works on any slice of a parameter in place, in float (as PyTorch's float32 parameters and
+ * moments are), so that engines of any layout share the formulas.
  */
 public final class AdamMath {
     private final double beta1;
@@ -48,24 +48,10 @@ public final class AdamMath {
         decay = 1 - learningRate * weightDecay;
     }
 
-    /** Updates {@code p[from, to)} from the gradient {@code g} and the moments {@code m} and {@code v} (same indices). */
-    public void update(double[] p, double[] g, double[] m, double[] v, int from, int to) {
-        if (weightDecay > 0) {
-            for (int k = from; k < to; k++) p[k] *= decay;
-        }
-        double oneMinusBeta1 = 1 - beta1;
-        double oneMinusBeta2 = 1 - beta2;
-        for (int k = from; k < to; k++) {
-            double gk = g[k];
-            double mk = m[k] + oneMinusBeta1 * (gk - m[k]);
-            double vk = beta2 * v[k] + oneMinusBeta2 * gk * gk;
-            m[k] = mk;
-            v[k] = vk;
-            p[k] -= stepSize * mk / (Math.sqrt(vk) + scaledEpsilon);
-        }
-    }
-
-    /** The same update in float arithmetic, as PyTorch does it on float32 tensors. */
+    /**
+     * Updates {@code p[from, to)} from the gradient {@code g} and the moments {@code m} and {@code v} (same indices),
+     * in float arithmetic as PyTorch does it on float32 tensors.
+     */
     public void update(float[] p, float[] g, float[] m, float[] v, int from, int to) {
         if (weightDecay > 0) {
             float d = (float) decay;

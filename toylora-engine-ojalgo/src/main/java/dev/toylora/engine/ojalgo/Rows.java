@@ -25,27 +25,21 @@ final class Rows {
 
     /** target = factor·sourceᵀ; target is {@code [columns × rows]} of source. */
     static void transpose(float[][] source, float[][] target, float factor) {
-        int rows = source.length;
-        int columns = rows == 0 ? 0 : source[0].length;
-        for (int i0 = 0; i0 < rows; i0 += TILE) {
-            int i1 = Math.min(rows, i0 + TILE);
-            for (int j0 = 0; j0 < columns; j0 += TILE) {
-                int j1 = Math.min(columns, j0 + TILE);
-                for (int i = i0; i < i1; i++) {
-                    float[] row = source[i];
-                    for (int j = j0; j < j1; j++) target[j][i] = factor * row[j];
-                }
-            }
-        }
+        transpose(source, target, 0, source.length, factor);
     }
 
     /** target = sourceᵀ. */
     static void transpose(float[][] source, float[][] target) {
-        transpose(source, target, 0, source.length);
+        transpose(source, target, 0, source.length, 1f);
     }
 
     /** Rows {@code [first, limit)} of source into the same columns of target = sourceᵀ. */
     static void transpose(float[][] source, float[][] target, int first, int limit) {
+        transpose(source, target, first, limit, 1f);
+    }
+
+    /** Rows {@code [first, limit)} of source, times factor, into the same columns of target (1·x is x exactly). */
+    private static void transpose(float[][] source, float[][] target, int first, int limit, float factor) {
         int columns = limit > first ? source[first].length : 0;
         for (int i0 = first; i0 < limit; i0 += TILE) {
             int i1 = Math.min(limit, i0 + TILE);
@@ -53,7 +47,7 @@ final class Rows {
                 int j1 = Math.min(columns, j0 + TILE);
                 for (int i = i0; i < i1; i++) {
                     float[] row = source[i];
-                    for (int j = j0; j < j1; j++) target[j][i] = row[j];
+                    for (int j = j0; j < j1; j++) target[j][i] = factor * row[j];
                 }
             }
         }
