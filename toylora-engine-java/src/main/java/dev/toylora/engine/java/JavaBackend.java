@@ -1,0 +1,26 @@
+package dev.toylora.engine.java;
+
+import dev.toylora.model.ModelBackend;
+import dev.toylora.model.kernel.Kernels;
+
+/** The reference engine, plain Java loops; listed in META-INF/services as {@code java}. Ranked last: it is the slowest. */
+public final class JavaBackend extends ModelBackend {
+    private static final Kernels KERNELS = new JavaKernels();
+
+    public JavaBackend() {}
+
+    @Override
+    public String name() {
+        return "java";
+    }
+
+    @Override
+    public String version() {
+        return property(JavaBackend.class, "version") + " numerics " + property(JavaBackend.class, "numerics") + " (plain Java loops)";
+    }
+
+    @Override
+    protected Kernels kernels() {
+        return KERNELS;
+    }
+}
