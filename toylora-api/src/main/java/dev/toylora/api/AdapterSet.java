@@ -127,6 +127,28 @@ public final class AdapterSet {
         return entry;
     }
 
+    /** Rows of a batch and the adapters, by name with a weight each, they run with; an empty mix is the base. */
+    public record Rows(int firstRow, int rows, Map<String, Double> mix) {
+        public Rows {
+            mix = Collections.unmodifiableMap(new LinkedHashMap<>(mix));
+        }
+    }
+
+    /**
+     * Logits of a batch whose rows ask for different adapters of the set (or mixes of them, or the base), computed in
+     * one pass: see {@link Network#logits(Batch, List, float[])}. Detaches the active adapter first: the base is shared.
+     */
+    public void logits(Batch batch, List<Rows> rows, float[] out) {
+        List<RowGroup> groups = new ArrayList<>();
+        for (Rows r : rows) {
+            List<RowGroup.Weighted> weighted = new ArrayList<>();
+            r.mix().forEach((name, weight) -> weighted.add(new RowGroup.Weighted(require(name), weight)));
+            groups.add(new RowGroup(r.firstRow(), r.rows(), weighted));
+        }
+        disable();
+        network.logits(batch, groups, out);
+    }
+
     /** The adapters' names, in the order they were added. */
     public List<String> names() {
         return List.copyOf(adapters.keySet());

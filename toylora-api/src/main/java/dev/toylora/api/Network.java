@@ -35,6 +35,15 @@ public interface Network {
     /** Eval-mode forward pass (no dropout): writes {@code batch.rows() × outputs} logits, row-major, into {@code out}. */
     void logits(Batch batch, float[] out);
 
+    /**
+     * Eval-mode logits where groups of rows run with different adapters — the way LoRA is served (S-LoRA, Punica): the
+     * base's products run once for the whole batch, and each adapter's low-rank product only on its own rows. Rows in
+     * no group get the base. Needs no adapter attached (the base is what is shared); groups must not overlap.
+     */
+    default void logits(Batch batch, List<RowGroup> groups, float[] out) {
+        throw new UnsupportedOperationException("this engine does not batch several adapters in one pass; use AdapterSet.use(name) per adapter");
+    }
+
     /** A copy of the base weights and biases, named {@code fc1.weight}, {@code fc1.bias}, … (PyTorch's state_dict names). */
     Map<String, Tensor> weights();
 }

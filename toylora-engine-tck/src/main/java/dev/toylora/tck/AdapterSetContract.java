@@ -45,6 +45,42 @@ public abstract class AdapterSetContract extends ContractTopic {
         super(engine);
     }
 
+    /**
+     * Serving several adapters in one batch (the base once for every row, each adapter's low-rank product on its own
+     * rows) gives each row what that adapter alone gives it, and a mix what the CAT combination of its adapters gives.
+     */
+    @Test
+    void oneBatchOfRowsForDifferentAdaptersGivesWhatEachAdapterGivesAlone() {
+        AdapterSet set = new AdapterSet(network);
+        set.add("one", ONE, one);
+        set.add("two", TWO, two);
+        float[] baseLogits = TestBatches.logits(network, batch);
+        set.use("one");
+        float[] oneAlone = TestBatches.logits(network, batch);
+        set.use("two");
+        float[] twoAlone = TestBatches.logits(network, batch);
+        set.addWeighted("mix", Map.of("one", 1.0, "two", -0.5), Combination.CAT);
+        set.use("mix");
+        float[] mixAlone = TestBatches.logits(network, batch);
+
+        int classes = SMALL.outputs();
+        float[] served = new float[batch.rows() * classes];
+        set.logits(batch, List.of(new AdapterSet.Rows(0, 5, Map.of("one", 1.0)), new AdapterSet.Rows(5, 4, Map.of("two", 1.0)),
+                new AdapterSet.Rows(9, 3, Map.of("one", 1.0, "two", -0.5))), served);   // rows 12…15: the base
+        float[][] expected = {oneAlone, twoAlone, mixAlone, baseLogits};
+        int[] groupOf = {0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 3, 3, 3, 3};
+        double scale = TestBatches.maxAbs(baseLogits);
+        for (int row = 0; row < batch.rows(); row++) {
+            for (int j = 0; j < classes; j++) {
+                int k = row * classes + j;
+                assertEquals(expected[groupOf[row]][k], served[k], 1e-5 * scale, "row " + row + ", class " + j);
+            }
+        }
+        assertTrue(TestBatches.sameTensors(base, network.weights()), "serving changed no base tensor");
+        assertThrows(IllegalArgumentException.class, () -> set.logits(batch, List.of(new AdapterSet.Rows(0, 5, Map.of()),
+                new AdapterSet.Rows(4, 2, Map.of("one", 1.0))), served), "overlapping groups are refused");
+    }
+
     @Test
     void switchingGivesExactlyTheLogitsOfThatAdapterAloneAndDisablingGivesTheBase() {
         float[] baseLogits = TestBatches.logits(network, batch);

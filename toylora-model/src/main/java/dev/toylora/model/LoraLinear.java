@@ -185,6 +185,45 @@ public final class LoraLinear implements Layer {
         kernels.biasActivation(act.y, bias.values(), v, branch != null ? branch.scale : 0f, relu, dropout, act.y);
     }
 
+    /** An adapter's branch on some rows of a batch, for serving: its A and B, w·s, and w·(its bias − the base's) or null. */
+    record RowBranch(int firstRow, int rows, Matrix a, Matrix b, float scale, float @Nullable [] biasDelta) {}
+
+    /**
+     * Eval mode for a batch whose rows run with different adapters (serving): the base product once for every row, then
+     * each adapter's low-rank product on its own rows only, {@code y[rows] += w·s·(x[rows]·Aᵀ)·Bᵀ}, then bias and act.
+     * The rows are copied out and back through the host: that costs r-sized work per row, against in·out for the base.
+     */
+    void forward(Matrix x, Activations act, boolean relu, java.util.List<RowBranch> branches) {
+        kernels.product(1f, x, false, weight.values(), true, 0f, act.y);                    // z = x·Wᵀ, all rows
+        if (!branches.isEmpty()) {
+            float[] z = new float[Math.toIntExact(act.y.size())];
+            float[] xs = new float[Math.toIntExact(x.size())];
+            kernels.read(act.y, z);
+            kernels.read(x, xs);
+            for (RowBranch branch : branches) {
+                int rows = branch.rows();
+                Matrix xRows = kernels.zeros(rows, inputs);
+                kernels.write(xRows, xs, branch.firstRow() * inputs);
+                Matrix u = kernels.zeros(rows, branch.a().rows());
+                kernels.product(1f, xRows, false, branch.a(), true, 0f, u);                 // u = x[rows]·Aᵀ
+                Matrix zRows = kernels.zeros(rows, outputs);
+                kernels.write(zRows, z, branch.firstRow() * outputs);
+                kernels.product(branch.scale(), u, false, branch.b(), true, 1f, zRows);     // z[rows] += w·s·u·Bᵀ
+                float[] updated = new float[rows * outputs];
+                kernels.read(zRows, updated);
+                float[] delta = branch.biasDelta();
+                if (delta != null) {
+                    for (int i = 0; i < rows; i++) {
+                        for (int j = 0; j < outputs; j++) updated[i * outputs + j] += delta[j];
+                    }
+                }
+                System.arraycopy(updated, 0, z, branch.firstRow() * outputs, updated.length);
+            }
+            kernels.write(act.y, z, 0);
+        }
+        kernels.biasActivation(act.y, bias.values(), null, 0f, relu, null, act.y);
+    }
+
     /** Where the backward pass writes the gradients of this layer's parameters; null for what does not train. */
     record Gradients(@Nullable Matrix weight, @Nullable Matrix bias, @Nullable Matrix a, @Nullable Matrix b) {}
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.toylora.engine.java.JavaBackend;
 import dev.toylora.engine.openblas.OpenBlasBackend;
 import dev.toylora.runner.cli.Main;
 import java.nio.file.Files;
@@ -56,6 +57,15 @@ class EngineSwapTest {
         Path runner = Children.packagedBeside(Main.class, "runner.jar");
         Path engine = Children.packagedBeside(OpenBlasBackend.class, "engine-openblas.jar");
         assertEquals("openblas", runTiny(List.of("-cp", runner + java.io.File.pathSeparator + engine, MAIN), "openblas"));
+    }
+
+    @Test
+    @Tag("mnist")
+    void thePlainJavaEngineJarOnTheClassPath() throws Exception {
+        // The third engine is its kernels and a Backend (the model comes from toylora-model): the seam works for any engine.
+        Path runner = Children.packagedBeside(Main.class, "runner.jar");
+        Path engine = Children.packagedBeside(JavaBackend.class, "engine-java.jar");
+        assertEquals("java", runTiny(List.of("-cp", runner + java.io.File.pathSeparator + engine, MAIN), "java"));
     }
 
     @Test
