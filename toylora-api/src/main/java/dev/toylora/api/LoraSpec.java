@@ -27,9 +27,78 @@ public record LoraSpec(int rank, double alpha, List<String> targets, boolean tra
         if (!(dropout >= 0 && dropout < 1)) throw new IllegalArgumentException("LoRA dropout must be in [0, 1), got " + dropout);
     }
 
+    /**
+     * A builder, for Java and Kotlin alike (Kotlin cannot name a Java constructor's arguments):
+     * {@code LoraSpec.builder().rank(8).alpha(16).targets("fc1", "fc2").dropout(0.05).build()}. Defaults: rank 8,
+     * alpha 2·rank, every target to be given, no bias training, no dropout, scaling alpha/r.
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** See {@link LoraSpec#builder()}; {@code alpha} takes an int or a double, so {@code alpha(16)} reads the same in Kotlin. */
+    public static final class Builder {
+        private int rank = 8;
+        private double alpha = Double.NaN;
+        private List<String> targets = List.of();
+        private boolean trainBias;
+        private double dropout;
+        private boolean rsLora;
+
+        private Builder() {}
+
+        public Builder rank(int rank) {
+            this.rank = rank;
+            return this;
+        }
+
+        public Builder alpha(double alpha) {
+            this.alpha = alpha;
+            return this;
+        }
+
+        public Builder alpha(int alpha) {
+            return alpha((double) alpha);
+        }
+
+        public Builder targets(String... targets) {
+            this.targets = List.of(targets);
+            return this;
+        }
+
+        public Builder targets(List<String> targets) {
+            this.targets = List.copyOf(targets);
+            return this;
+        }
+
+        public Builder trainBias(boolean trainBias) {
+            this.trainBias = trainBias;
+            return this;
+        }
+
+        public Builder dropout(double dropout) {
+            this.dropout = dropout;
+            return this;
+        }
+
+        public Builder rsLora(boolean rsLora) {
+            this.rsLora = rsLora;
+            return this;
+        }
+
+        public LoraSpec build() {
+            return new LoraSpec(rank, Double.isNaN(alpha) ? 2.0 * rank : alpha, targets, trainBias, dropout, rsLora);
+        }
+    }
+
     /** Plain LoRA: no bias training, no adapter dropout, scaling alpha/r. */
     public static LoraSpec of(int rank, double alpha, List<String> targets) {
         return new LoraSpec(rank, alpha, targets, false, 0.0, false);
+    }
+
+    /** As {@link #of(int, double, List)}, with an int alpha (Kotlin does not widen {@code 16} to a Double). */
+    public static LoraSpec of(int rank, int alpha, List<String> targets) {
+        return of(rank, (double) alpha, targets);
     }
 
     /** PEFT's state_dict name of a layer's A: {@code <layer>.lora_A.weight}, of shape {@link #shapeOfA}. */

@@ -5,7 +5,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /** A multilayer perceptron built by a {@link Backend}, with at most one LoRA adapter attached at a time. */
-public interface Network {
+public interface Network extends AutoCloseable {
     NetworkSpec spec();
 
     /** fc1 … fcN, in order. */
@@ -43,6 +43,28 @@ public interface Network {
     default void logits(Batch batch, List<RowGroup> groups, float[] out) {
         throw new UnsupportedOperationException("this engine does not batch several adapters in one pass; use AdapterSet.use(name) per adapter");
     }
+
+    /** Eval-mode logits, {@code rows × outputs}, row-major, in a new array. */
+    default float[] logits(Batch batch) {
+        float[] out = new float[batch.rows() * spec().outputs()];
+        logits(batch, out);
+        return out;
+    }
+
+    /** The class each row's largest logit names (eval mode). */
+    default int[] predict(Batch batch) {
+        return Predictions.argmax(logits(batch), batch.rows(), spec().outputs());
+    }
+
+    /** The fraction of a labelled batch's rows predicted right. */
+    default double accuracy(Batch batch) {
+        if (!batch.labelled()) throw new IllegalArgumentException("accuracy needs a labelled batch; this one has no labels");
+        return Predictions.accuracy(predict(batch), batch.labels(), batch.rows());
+    }
+
+    /** Frees what the engine holds outside the Java heap (native memory); the network is not to be used after. */
+    @Override
+    default void close() {}
 
     /** A copy of the base weights and biases, named {@code fc1.weight}, {@code fc1.bias}, … (PyTorch's state_dict names). */
     Map<String, Tensor> weights();

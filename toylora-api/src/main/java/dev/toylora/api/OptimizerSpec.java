@@ -17,4 +17,27 @@ public record OptimizerSpec(double learningRate, double beta1, double beta2, dou
     public static OptimizerSpec adam(double learningRate) {
         return new OptimizerSpec(learningRate, 0.9, 0.999, 1e-8, 0.0);
     }
+
+    /** AdamW: Adam with decoupled weight decay, PyTorch's defaults otherwise. */
+    public static OptimizerSpec adamW(double learningRate, double weightDecay) {
+        return adam(learningRate).withWeightDecay(weightDecay);
+    }
+
+    // Withers: one named change each, readable from Java and Kotlin alike.
+
+    public OptimizerSpec withLearningRate(double learningRate) {
+        return new OptimizerSpec(learningRate, beta1, beta2, epsilon, weightDecay);
+    }
+
+    public OptimizerSpec withBetas(double beta1, double beta2) {
+        return new OptimizerSpec(learningRate, beta1, beta2, epsilon, weightDecay);
+    }
+
+    public OptimizerSpec withEpsilon(double epsilon) {
+        return new OptimizerSpec(learningRate, beta1, beta2, epsilon, weightDecay);
+    }
+
+    public OptimizerSpec withWeightDecay(double weightDecay) {
+        return new OptimizerSpec(learningRate, beta1, beta2, epsilon, weightDecay);
+    }
 }

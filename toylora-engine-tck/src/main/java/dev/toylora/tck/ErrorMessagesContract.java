@@ -38,6 +38,35 @@ public abstract class ErrorMessagesContract extends ContractTopic {
     }
 
     @Test
+    void aNonFiniteInputIsRefusedBeforeAnyWeightChanges() {
+        Batch batch = TestBatches.random(8, MNIST.inputs(), MNIST.outputs(), 5);
+        batch.features()[3 * MNIST.inputs() + 7] = Float.NaN;
+        Map<String, Tensor> before = network.weights();
+        String message = fails(IllegalArgumentException.class, () -> network.trainer(OptimizerSpec.adam(1e-3), 1).step(batch));
+        assertContains(message, "row 3", "column 7", "NaN", "finite");
+        assertTrue(TestBatches.sameTensors(before, network.weights()), "no weight changed");
+    }
+
+    @Test
+    void aLossThatIsNotFiniteStopsTheStepWithTheWeightsIntact() {
+        Batch batch = TestBatches.random(8, MNIST.inputs(), MNIST.outputs(), 5);
+        java.util.Arrays.fill(batch.features(), 0, 8 * MNIST.inputs(), 3e38f);   // finite inputs, overflowing logits
+        Map<String, Tensor> before = network.weights();
+        Trainer trainer = network.trainer(OptimizerSpec.adam(1e-3), 1);
+        String message = fails(IllegalStateException.class, () -> trainer.step(batch));
+        assertContains(message, "step 1", "no weight was updated");
+        assertTrue(TestBatches.sameTensors(before, network.weights()), "no weight changed");
+    }
+
+    @Test
+    void trainingNeedsLabels() {
+        Batch unlabelled = Batch.unlabelled(new float[4 * MNIST.inputs()], 4, MNIST.inputs());
+        assertContains(fails(IllegalArgumentException.class, () -> network.trainer(OptimizerSpec.adam(1e-3), 1).step(unlabelled)), "labels");
+        org.junit.jupiter.api.Assertions.assertEquals(4, network.predict(unlabelled).length, "inference needs none");
+        assertContains(fails(IllegalArgumentException.class, () -> network.accuracy(unlabelled)), "labelled");
+    }
+
+    @Test
     void unknownTarget() {
         String message = fails(IllegalArgumentException.class, () -> network.attach(LoraSpec.of(4, 8, List.of("fc2", "fc9")), 1));
         assertContains(message, "'fc9'", "not a layer", "fc1, fc2, fc3, fc4");

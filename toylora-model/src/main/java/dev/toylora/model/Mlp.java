@@ -421,6 +421,18 @@ public final class Mlp implements Network {
         }
     }
 
+    /** Releases the engine's storage of every parameter (native memory in some engines) and every cached buffer. */
+    @Override
+    public void close() {
+        LoraAdapter attached = adapter;
+        if (attached != null) detach();
+        for (LoraLinear layer : layers) {
+            kernels.release(layer.weight.values());
+            kernels.release(layer.bias.values());
+        }
+        evalPasses.clear();
+    }
+
     long configuration() {
         return configuration;
     }

@@ -83,9 +83,18 @@ public final class MlpTrainer implements Trainer {
         return gradient;
     }
 
+    /**
+     * One step; refuses a batch without labels or with a value that is not finite, and stops before the update when the
+     * loss is not finite, naming the step: a NaN would otherwise spread into every weight.
+     */
     @Override
     public double step(Batch batch) {
+        checkFinite(batch);
         double loss = computeGradients(batch, dropoutMasks);
+        if (!Double.isFinite(loss)) {
+            throw new IllegalStateException("step " + (adam.steps() + 1) + ": the loss is " + loss
+                    + "; no weight was updated (a learning rate too high for these inputs?)");
+        }
         adam.beginStep();
         for (int i = 0; i < parameters.size(); i++) {
             kernels.adam(adam, parameters.get(i).values(), gradients.get(i), firstMoments.get(i), secondMoments.get(i));
@@ -118,8 +127,20 @@ public final class MlpTrainer implements Trainer {
         return SoftmaxCrossEntropy.loss(logits, batch.rows(), network.spec().outputs(), batch.labels(), 0);
     }
 
+    private static void checkFinite(Batch batch) {
+        float[] features = batch.features();
+        int size = batch.rows() * batch.columns();
+        for (int k = 0; k < size; k++) {
+            if (!Float.isFinite(features[k])) {
+                throw new IllegalArgumentException("the batch's row " + k / batch.columns() + ", column " + k % batch.columns()
+                        + " is " + features[k] + "; training needs finite inputs");
+            }
+        }
+    }
+
     private Mlp.Pass forward(Batch batch, SplitMixStream masks) {
         checkUsable();
+        if (!batch.labelled()) throw new IllegalArgumentException("training needs labels; the batch has none (Batch.unlabelled is for inference)");
         network.checkColumns(batch);
         int rows = batch.rows();
         Mlp.Pass pass = passes.forRows(rows);

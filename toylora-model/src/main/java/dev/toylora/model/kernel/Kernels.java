@@ -51,6 +51,9 @@ public interface Kernels {
     /** {@code sums[0][j] ← Σᵢ m[i][j]}, summed in row order. */
     void columnSums(Matrix m, Matrix sums);
 
+    /** Frees what {@code m} holds outside the Java heap, now rather than when collected; m is not used again. */
+    default void release(Matrix m) {}
+
     /** One Adam update of {@code p} from its gradient {@code g} and moments {@code m}, {@code v} (all the same shape). */
     void adam(AdamMath adam, Matrix p, Matrix g, Matrix m, Matrix v);
 }

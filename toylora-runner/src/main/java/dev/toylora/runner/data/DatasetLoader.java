@@ -1,5 +1,6 @@
 package dev.toylora.runner.data;
 
+import dev.toylora.api.Pixels;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,11 +67,7 @@ public final class DatasetLoader {
 
     /** {@code (b/255 - mean) / std} for each unsigned byte {@code b}, computed in float as torchvision does. */
     public static float[] normalise(byte[] pixels, float mean, float std) {
-        float[] table = new float[256];
-        for (int b = 0; b < 256; b++) table[b] = (b / 255f - mean) / std;
-        float[] out = new float[pixels.length];
-        for (int i = 0; i < pixels.length; i++) out[i] = table[pixels[i] & 0xFF];
-        return out;
+        return Pixels.standardise(pixels, mean, std);
     }
 
     private static Dataset loadSplit(KnownDataset dataset, String name, Map<String, Path> files, String imagesName, String labelsName,
