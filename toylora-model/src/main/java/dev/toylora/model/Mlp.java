@@ -1,7 +1,6 @@
 package dev.toylora.model;
 
 import dev.toylora.api.Adapter;
-import dev.toylora.api.AdapterSet;
 import dev.toylora.api.Batch;
 import dev.toylora.api.Layer;
 import dev.toylora.api.LoraSpec;
@@ -34,6 +33,8 @@ public final class Mlp implements Network {
     private final Kernels kernels;
     private final List<LoraLinear> layers;
     private final BufferCache<Pass> evalPasses;
+    /** The adapters served by {@link #logits(Batch, List, float[])}, in engine storage. */
+    private final ServedAdapters servedAdapters;
     private @Nullable LoraAdapter adapter;
     /** Changes whenever an adapter is attached or detached, so that trainers can tell they are stale. */
     private long configuration;
@@ -47,6 +48,7 @@ public final class Mlp implements Network {
         }
         this.layers = List.copyOf(made);
         this.evalPasses = new BufferCache<>(rows -> new Pass(rows, false, layers.size()));
+        this.servedAdapters = new ServedAdapters(this);
     }
 
     /** Weights and biases drawn as PyTorch's nn.Linear draws them, layer by layer, from one seeded stream. */
@@ -236,11 +238,11 @@ public final class Mlp implements Network {
         if (out.length < (long) batch.rows() * classes) {
             throw new IllegalArgumentException("out holds " + out.length + " values, " + batch.rows() + " rows of " + classes + " logits need " + (long) batch.rows() * classes);
         }
-        checkGroups(groups, batch.rows());
+        ServedAdapters.checkGroups(groups, batch.rows());
         float[] slice = new float[Math.min(EVAL_SLICE, batch.rows()) * classes];
         for (int first = 0; first < batch.rows(); first += EVAL_SLICE) {
             int rows = Math.min(EVAL_SLICE, batch.rows() - first);
-            List<List<LoraLinear.RowBranch>> branches = rowBranches(groups, first, rows);
+            List<List<LoraLinear.RowBranch>> branches = servedAdapters.rowBranches(groups, first, rows);
             Pass pass = evalPasses.forRows(rows);
             kernels.write(pass.input, batch.features(), first * batch.columns());
             for (int l = 0; l < layers.size(); l++) {
@@ -250,113 +252,6 @@ public final class Mlp implements Network {
             System.arraycopy(slice, 0, out, first * classes, rows * classes);
         }
     }
-
-    /** Each layer's branches for the rows {@code [first, first + rows)} of a batch, rows counted from {@code first}. */
-    private List<List<LoraLinear.RowBranch>> rowBranches(List<RowGroup> groups, int first, int rows) {
-        List<List<LoraLinear.RowBranch>> byLayer = new ArrayList<>();
-        for (int l = 0; l < layers.size(); l++) byLayer.add(new ArrayList<>());
-        for (RowGroup group : groups) {
-            int from = Math.max(group.firstRow(), first);
-            int to = Math.min(group.firstRow() + group.rows(), first + rows);
-            if (from >= to) continue;
-            for (RowGroup.Weighted weighted : group.adapters()) {
-                ServedAdapter served = servedAdapters.get(weighted.adapter());
-                for (int l = 0; l < layers.size(); l++) {
-                    Matrix a = served.a[l];
-                    Matrix b = served.b[l];
-                    if (a == null || b == null) continue;
-                    float[] delta = served.bias[l] != null ? biasDelta(l, LoraLinear.required(served.bias[l]), weighted.weight()) : null;
-                    byLayer.get(l).add(new LoraLinear.RowBranch(from - first, to - from, a, b, (float) (weighted.weight() * served.scale), delta));
-                }
-            }
-        }
-        return byLayer;
-    }
-
-    /** w·(an adapter's trained bias − the base's) of layer l. */
-    private float[] biasDelta(int layer, float[] adapterBias, double weight) {
-        float[] base = new float[adapterBias.length];
-        kernels.read(layers.get(layer).bias.values(), base);
-        float[] delta = new float[base.length];
-        for (int j = 0; j < delta.length; j++) delta[j] = (float) (weight * ((double) adapterBias[j] - base[j]));
-        return delta;
-    }
-
-    private static void checkGroups(List<RowGroup> groups, int rows) {
-        List<RowGroup> sorted = new ArrayList<>(groups);
-        sorted.sort(java.util.Comparator.comparingInt(RowGroup::firstRow));
-        int end = 0;
-        for (RowGroup group : sorted) {
-            if (group.firstRow() + group.rows() > rows) {
-                throw new IllegalArgumentException("row group [" + group.firstRow() + ", " + (group.firstRow() + group.rows()) + ") reaches past the batch's " + rows + " rows");
-            }
-            if (group.firstRow() < end) throw new IllegalArgumentException("row groups overlap at row " + group.firstRow());
-            end = group.firstRow() + group.rows();
-        }
-    }
-
-    /** An adapter's tensors in engine storage, made once per {@link AdapterSet.Entry} and kept while it is served. */
-    private final class ServedAdapter {
-        final @Nullable Matrix[] a = new Matrix[layers.size()];
-        final @Nullable Matrix[] b = new Matrix[layers.size()];
-        final float @Nullable [][] bias = new float[layers.size()][];
-        final double scale;
-
-        ServedAdapter(AdapterSet.Entry entry) {
-            LoraSpec loraSpec = entry.spec();
-            loraSpec.validateAgainst(spec);
-            this.scale = loraSpec.scaling();
-            for (String target : loraSpec.targets()) {
-                int l = spec.layerNames().indexOf(target);
-                a[l] = matrix(entry, LoraSpec.nameOfA(target), loraSpec.rank(), layers.get(l).inputs());
-                b[l] = matrix(entry, LoraSpec.nameOfB(target), layers.get(l).outputs(), loraSpec.rank());
-                Tensor trained = entry.weights().get(target + ".bias");
-                if (loraSpec.trainBias() && trained != null) bias[l] = trained.data().clone();
-            }
-        }
-
-        private Matrix matrix(AdapterSet.Entry entry, String name, int rows, int columns) {
-            Tensor tensor = entry.weights().get(name);
-            if (tensor == null || tensor.size() != (long) rows * columns) {
-                throw new IllegalArgumentException("adapter '" + entry.name() + "' lacks " + name + " [" + rows + ", " + columns + "]");
-            }
-            Matrix m = kernels.zeros(rows, columns);
-            kernels.write(m, tensor.data(), 0);
-            return m;
-        }
-    }
-
-    /**
-     * The adapters served lately, by the identity of their entry (entries are immutable, and a content key would hash
-     * every tensor per request); at most {@value #SERVED_KEPT}, the least recently used dropped first.
-     */
-    private final class ServedAdapters {
-        private static final int SERVED_KEPT = 64;
-        private final List<AdapterSet.Entry> keys = new ArrayList<>();
-        private final List<ServedAdapter> values = new ArrayList<>();
-
-        ServedAdapter get(AdapterSet.Entry entry) {
-            for (int i = 0; i < keys.size(); i++) {
-                if (keys.get(i) == entry) {
-                    ServedAdapter found = values.remove(i);
-                    keys.remove(i);
-                    keys.add(entry);
-                    values.add(found);
-                    return found;
-                }
-            }
-            ServedAdapter made = new ServedAdapter(entry);
-            if (keys.size() == SERVED_KEPT) {
-                keys.remove(0);
-                values.remove(0);
-            }
-            keys.add(entry);
-            values.add(made);
-            return made;
-        }
-    }
-
-    private final ServedAdapters servedAdapters = new ServedAdapters();
 
     /** The eval-mode mean cross-entropy of {@code batch}, accumulated in double (a test hook: finite differences). */
     public double loss(Batch batch) {
