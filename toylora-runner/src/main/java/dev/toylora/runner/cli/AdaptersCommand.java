@@ -10,7 +10,7 @@ import dev.toylora.runner.checkpoint.CheckpointMetadata;
 import dev.toylora.runner.checkpoint.Safetensors;
 import dev.toylora.runner.data.DataSplit;
 import dev.toylora.runner.data.DatasetLoader;
-import dev.toylora.runner.results.AtomicFiles;
+import dev.toylora.runner.io.AtomicFiles;
 import dev.toylora.runner.train.ClassAccuracy;
 import dev.toylora.runner.train.Evaluator;
 import java.io.IOException;

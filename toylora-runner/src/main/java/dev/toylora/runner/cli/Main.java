@@ -10,9 +10,9 @@ import dev.toylora.runner.experiment.ExperimentParser;
 import dev.toylora.runner.experiment.Problem;
 import dev.toylora.runner.experiment.SweepGrid;
 import dev.toylora.runner.pipeline.ExperimentRunner;
+import dev.toylora.runner.io.AtomicFiles;
+import dev.toylora.runner.pipeline.ResultsWriter;
 import dev.toylora.runner.pipeline.RunResult;
-import dev.toylora.runner.results.AtomicFiles;
-import dev.toylora.runner.results.ComparisonTable;
 import dev.toylora.runner.sweep.Shard;
 import dev.toylora.runner.sweep.SweepRunner;
 import dev.toylora.runner.sweep.SweepSummary;
@@ -170,7 +170,7 @@ public final class Main implements Callable<Integer> {
             RunResult result = runner.run(experiment);
             out.println();
             out.println(experiment.name() + " — test accuracy, base vs adapted:");
-            out.println(ComparisonTable.markdown(result));
+            out.println(ResultsWriter.comparison(result));
             out.flush();
         }
         return exit;

@@ -8,7 +8,7 @@ import dev.toylora.runner.experiment.SweepGrid;
 import dev.toylora.runner.experiment.Trial;
 import dev.toylora.runner.pipeline.ExperimentRunner;
 import dev.toylora.runner.pipeline.RunResult;
-import dev.toylora.runner.results.AtomicFiles;
+import dev.toylora.runner.io.AtomicFiles;
 import dev.toylora.runner.train.DivergenceException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;

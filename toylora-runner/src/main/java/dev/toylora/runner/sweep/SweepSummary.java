@@ -12,7 +12,7 @@ import dev.toylora.runner.experiment.ExperimentParser;
 import dev.toylora.runner.experiment.Problem;
 import dev.toylora.runner.experiment.SweepGrid;
 import dev.toylora.runner.experiment.Trial;
-import dev.toylora.runner.results.AtomicFiles;
+import dev.toylora.runner.io.AtomicFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
