@@ -135,6 +135,11 @@ public final class ExperimentParser {
         return at.value(key);
     }
 
+    /** Every key with its values, default and help line, as a markdown table: the declarations ({@link Setting}) listed. */
+    public static String keys() {
+        return Schema.listing();
+    }
+
     /** Every default: the original project's setup. */
     public static Experiment defaults(String name) {
         return parse("{}", name, name, List.of());

@@ -9,6 +9,7 @@ import dev.toylora.runner.experiment.Trial;
 import dev.toylora.runner.pipeline.ExperimentRunner;
 import dev.toylora.runner.pipeline.RunResult;
 import dev.toylora.runner.io.AtomicFiles;
+import dev.toylora.runner.io.Json;
 import dev.toylora.runner.train.DivergenceException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -143,20 +144,16 @@ public final class SweepRunner {
     }
 
     private static void writeTrialRecord(Path dir, Trial trial, Shard shard, double wallSeconds, boolean baseCached) {
-        ObjectNode record = SweepSummary.JSON.createObjectNode();
+        ObjectNode record = Json.MAPPER.createObjectNode();
         record.put("schema", "toylora.trial/1");
         record.put("index", trial.index());
         record.put("trial", trial.label());
-        record.set("values", SweepSummary.JSON.valueToTree(trial.values()));
+        record.set("values", Json.MAPPER.valueToTree(trial.values()));
         record.put("finetune_seed", trial.seed());
         record.put("wall_seconds", Math.round(wallSeconds * 100.0) / 100.0);
         record.put("base_cached", baseCached);
         record.put("shard", shard.toString());
-        try {
-            AtomicFiles.write(TrialFolder.dir(dir, trial).resolve(TrialFolder.TRIAL), SweepSummary.JSON.writeValueAsString(record) + "\n");
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException(e);
-        }
+        AtomicFiles.write(TrialFolder.dir(dir, trial).resolve(TrialFolder.TRIAL), Json.pretty(record));
     }
 
     static String duration(double seconds) {
