@@ -2,10 +2,10 @@ package dev.toylora.runner.sweep;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.toylora.runner.io.Json;
 import dev.toylora.runner.experiment.ExperimentException;
 import dev.toylora.runner.experiment.ExperimentParser;
 import dev.toylora.runner.experiment.Trial;
+import dev.toylora.runner.io.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
