@@ -23,6 +23,16 @@ public interface Backend {
         return unavailableReason().isEmpty();
     }
 
+    /**
+     * How strongly this engine is preferred when an experiment names none: {@link Backends#best()} takes the
+     * available engine of the highest rank, as DJL picks its default engine. By convention native BLAS engines
+     * rank 100, engines on a tuned pure-Java library (ojAlgo) 50, a plain-Java reference engine 10; an engine
+     * that says nothing ranks 0, below all of them.
+     */
+    default int rank() {
+        return 0;
+    }
+
     /** A new network with weights initialised as PyTorch's {@code nn.Linear} does, from {@code seed}. */
     Network create(NetworkSpec spec, long seed);
 

@@ -7,8 +7,15 @@ import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.stream.Collectors;
 
-/** Finds {@link Backend}s on the classpath through {@link ServiceLoader} and chooses one by name. */
+/**
+ * Finds {@link Backend}s on the classpath through {@link ServiceLoader} and chooses one: by name, or the
+ * best available by {@link Backend#rank()}.
+ */
 public final class Backends {
+    /** Highest {@link Backend#rank()} first, then by name. */
+    public static final Comparator<Backend> PREFERRED =
+            Comparator.comparingInt(Backend::rank).reversed().thenComparing(Backend::name);
+
     private Backends() {}
 
     /** Every backend on the class path of {@code loader}, usable or not, sorted by name. */
@@ -53,5 +60,29 @@ public final class Backends {
 
     public static Backend get(String name) {
         return get(name, Thread.currentThread().getContextClassLoader());
+    }
+
+    /**
+     * The available backend of the highest {@link Backend#rank()} on the class path of {@code loader}; of equal
+     * ranks, the first by name, so the choice does not depend on the order of jars.
+     *
+     * @throws IllegalStateException when none is available, saying what there is and how to add one
+     */
+    public static Backend best(ClassLoader loader) {
+        return best(all(loader));
+    }
+
+    public static Backend best() {
+        return best(Thread.currentThread().getContextClassLoader());
+    }
+
+    /** {@link #best(ClassLoader)} among {@code candidates}. */
+    public static Backend best(List<Backend> candidates) {
+        return candidates.stream().filter(Backend::available).min(PREFERRED).orElseThrow(() -> new IllegalStateException(
+                (candidates.isEmpty() ? "no engine is on the classpath"
+                        : "no engine on the classpath can run here: " + candidates.stream()
+                        .map(b -> b.name() + " (" + b.unavailableReason() + ")").collect(Collectors.joining(", ")))
+                        + "; add one: put toylora-engine-ojalgo (pure Java, runs anywhere) on the class path, or an engine jar"
+                        + " such as engine-openblas.jar into the plugins folder"));
     }
 }

@@ -19,6 +19,12 @@ public final class OjAlgoBackend implements Backend {
         return "ojalgo";
     }
 
+    /** Pure Java on ojAlgo: runs anywhere, preferred below a native BLAS engine. */
+    @Override
+    public int rank() {
+        return 50;
+    }
+
     @Override
     public String version() {
         return property("version") + " numerics " + property("numerics") + " (ojAlgo " + property("ojalgo") + ")";

@@ -24,6 +24,12 @@ public final class OpenBlasBackend implements Backend {
         return "openblas";
     }
 
+    /** Native BLAS: preferred whenever its library loads. */
+    @Override
+    public int rank() {
+        return 100;
+    }
+
     @Override
     public String version() {
         String library = "OpenBLAS " + openBlasVersion(property("openblas")) + " via JavaCPP " + property("javacpp") + ", " + property("platform");

@@ -1,10 +1,10 @@
 package dev.toylora.runner.checkpoint;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.toylora.api.Tensor;
-import dev.toylora.runner.results.AtomicFiles;
+import dev.toylora.runner.io.AtomicFiles;
+import dev.toylora.runner.io.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -26,7 +26,6 @@ import java.util.TreeMap;
  * written and read, which is all ToyLoRA stores.
  */
 public final class Safetensors {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final long MAX_HEADER = 100L * 1024 * 1024;
 
     private Safetensors() {}
@@ -46,7 +45,7 @@ public final class Safetensors {
 
     public static byte[] encode(Map<String, Tensor> tensors, Map<String, String> metadata) {
         Map<String, Tensor> sorted = new TreeMap<>(tensors);
-        ObjectNode header = JSON.createObjectNode();
+        ObjectNode header = Json.MAPPER.createObjectNode();
         if (!metadata.isEmpty()) {
             ObjectNode meta = header.putObject("__metadata__");
             new TreeMap<>(metadata).forEach(meta::put);
@@ -63,7 +62,7 @@ public final class Safetensors {
         }
         byte[] json;
         try {
-            json = JSON.writeValueAsBytes(header);
+            json = Json.MAPPER.writeValueAsBytes(header);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -100,7 +99,7 @@ public final class Safetensors {
         }
         JsonNode header;
         try {
-            header = JSON.readTree(new String(bytes, 8, (int) headerLength, StandardCharsets.UTF_8));
+            header = Json.MAPPER.readTree(new String(bytes, 8, (int) headerLength, StandardCharsets.UTF_8));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new CheckpointException(source + ": header is not valid JSON: " + e.getOriginalMessage());
         }

@@ -3,14 +3,16 @@ package dev.toylora.runner.cli;
 import dev.toylora.api.AdapterSet;
 import dev.toylora.api.AdapterSet.Combination;
 import dev.toylora.api.Backend;
-import dev.toylora.api.Backends;
 import dev.toylora.api.Network;
+import dev.toylora.runner.io.Csv;
+import dev.toylora.runner.io.MarkdownTable;
+import dev.toylora.runner.experiment.Engines;
 import dev.toylora.runner.checkpoint.CheckpointException;
 import dev.toylora.runner.checkpoint.CheckpointMetadata;
 import dev.toylora.runner.checkpoint.Safetensors;
 import dev.toylora.runner.data.DataSplit;
 import dev.toylora.runner.data.DatasetLoader;
-import dev.toylora.runner.results.AtomicFiles;
+import dev.toylora.runner.io.AtomicFiles;
 import dev.toylora.runner.train.ClassAccuracy;
 import dev.toylora.runner.train.Evaluator;
 import java.io.IOException;
@@ -62,8 +64,8 @@ final class AdaptersCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "DIR", description = "the data set's folder (default: data/<dataset recorded in the base>)")
     @Nullable Path data;
 
-    @Option(names = "--backend", paramLabel = "NAME", description = "engine to evaluate with (default: ${DEFAULT-VALUE})")
-    String backendName = "ojalgo";
+    @Option(names = "--backend", paramLabel = "NAME", description = "engine to evaluate with (default: the available engine of the highest rank)")
+    @Nullable String backendName;
 
     @Option(names = "--out", paramLabel = "DIR", description = "write " + MARKDOWN + " and " + CSV + " into this folder (replaced whole)")
     @Nullable Path out;
@@ -93,7 +95,7 @@ final class AdaptersCommand implements Callable<Integer> {
         List<Integer> newClasses = baseFile.newClasses();
         String dataset = baseFile.dataset();
 
-        Backend backend = Backends.get(backendName);
+        Backend backend = Engines.named(backendName, "no --backend given");
         Network network = baseFile.restore(backend);
         AdapterSet set = new AdapterSet(network);
         for (AdapterArg arg : adapterArgs) {
@@ -202,35 +204,36 @@ final class AdaptersCommand implements Callable<Integer> {
     }
 
     static String markdownTable(List<Model> models, List<Integer> oldClasses, List<Integer> newClasses) {
-        StringBuilder out = new StringBuilder("| class | test images |");
-        StringBuilder rule = new StringBuilder("|---:|---:|");
-        for (Model m : models) {
-            out.append(' ').append(m.label()).append(" % |");
-            rule.append("---:|");
-        }
-        out.append('\n').append(rule).append('\n');
+        MarkdownTable table = new MarkdownTable().right("class").right("test images");
+        for (Model m : models) table.right(m.label() + " %");
         ClassAccuracy first = models.get(0).accuracy();
         for (int c = 0; c < first.classes(); c++) {
             int label = c;
-            row(out, String.valueOf(c), first.total()[c], models.stream().map(m -> m.accuracy().of(label)).toList());
+            row(table, String.valueOf(c), first.total()[c], models.stream().map(m -> m.accuracy().of(label)).toList());
         }
-        row(out, "old " + oldClasses, count(first, oldClasses), models.stream().map(m -> m.accuracy().group(oldClasses)).toList());
-        row(out, "new " + newClasses, count(first, newClasses), models.stream().map(m -> m.accuracy().group(newClasses)).toList());
-        row(out, "**overall**", (int) first.examples(), models.stream().map(m -> m.accuracy().overall()).toList());
-        return out.toString();
+        row(table, "old " + oldClasses, count(first, oldClasses), models.stream().map(m -> m.accuracy().group(oldClasses)).toList());
+        row(table, "new " + newClasses, count(first, newClasses), models.stream().map(m -> m.accuracy().group(newClasses)).toList());
+        row(table, "**overall**", (int) first.examples(), models.stream().map(m -> m.accuracy().overall()).toList());
+        return table.toString();
     }
 
     static String csv(List<Model> models, List<Integer> oldClasses, List<Integer> newClasses) {
-        StringBuilder out = new StringBuilder("model,kind,weights,row,test_images,correct,accuracy\n");
+        List<List<String>> rows = new ArrayList<>();
         for (Model m : models) {
             ClassAccuracy a = m.accuracy();
-            String prefix = m.label() + "," + m.kind() + "," + m.weights() + ",";
-            for (int c = 0; c < a.classes(); c++) out.append(prefix).append(c).append(',').append(a.total()[c]).append(',').append(a.correct()[c]).append(',').append(f(a.of(c))).append('\n');
-            out.append(prefix).append("old,").append(count(a, oldClasses)).append(',').append(correct(a, oldClasses)).append(',').append(f(a.group(oldClasses))).append('\n');
-            out.append(prefix).append("new,").append(count(a, newClasses)).append(',').append(correct(a, newClasses)).append(',').append(f(a.group(newClasses))).append('\n');
-            out.append(prefix).append("overall,").append(a.examples()).append(',').append(correct(a, allClasses(a))).append(',').append(f(a.overall())).append('\n');
+            List<String> model = List.of(m.label(), m.kind(), m.weights());
+            for (int c = 0; c < a.classes(); c++) rows.add(csvRow(model, String.valueOf(c), a.total()[c], a.correct()[c], a.of(c)));
+            rows.add(csvRow(model, "old", count(a, oldClasses), correct(a, oldClasses), a.group(oldClasses)));
+            rows.add(csvRow(model, "new", count(a, newClasses), correct(a, newClasses), a.group(newClasses)));
+            rows.add(csvRow(model, "overall", a.examples(), correct(a, allClasses(a)), a.overall()));
         }
-        return out.toString();
+        return Csv.write(List.of("model", "kind", "weights", "row", "test_images", "correct", "accuracy"), rows);
+    }
+
+    private static List<String> csvRow(List<String> model, String row, long images, int correct, double accuracy) {
+        List<String> cells = new ArrayList<>(model);
+        cells.addAll(List.of(row, String.valueOf(images), String.valueOf(correct), f(accuracy)));
+        return cells;
     }
 
     private String markdown(String table, List<AdapterArg> adapterArgs, List<CombineArg> combineArgs, List<Combination> combineModes,
@@ -272,10 +275,10 @@ final class AdaptersCommand implements Callable<Integer> {
         }
     }
 
-    private static void row(StringBuilder out, String label, int images, List<Double> values) {
-        out.append("| ").append(label).append(" | ").append(images).append(" |");
-        for (double v : values) out.append(' ').append(f(v)).append(" |");
-        out.append('\n');
+    private static void row(MarkdownTable table, String label, int images, List<Double> values) {
+        List<String> cells = new ArrayList<>(List.of(label, String.valueOf(images)));
+        for (double v : values) cells.add(f(v));
+        table.row(cells);
     }
 
     private static int count(ClassAccuracy accuracy, List<Integer> classes) {

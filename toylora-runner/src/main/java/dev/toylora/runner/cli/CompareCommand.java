@@ -1,8 +1,8 @@
 package dev.toylora.runner.cli;
 
 import dev.toylora.api.Backend;
-import dev.toylora.api.Backends;
 import dev.toylora.api.Network;
+import dev.toylora.runner.experiment.Engines;
 import dev.toylora.runner.checkpoint.CheckpointMetadata;
 import dev.toylora.runner.checkpoint.Safetensors;
 import dev.toylora.runner.data.DataSplit;
@@ -34,8 +34,8 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "DIR", description = "the data set's folder (default: data/<dataset recorded in the base>)")
     @Nullable Path data;
 
-    @Option(names = "--backend", paramLabel = "NAME", description = "engine to evaluate with (default: ${DEFAULT-VALUE})")
-    String backendName = "ojalgo";
+    @Option(names = "--backend", paramLabel = "NAME", description = "engine to evaluate with (default: the available engine of the highest rank)")
+    @Nullable String backendName;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -43,7 +43,7 @@ final class CompareCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ModelFiles.Base baseFile = ModelFiles.readBase(base);
-        Backend backend = Backends.get(backendName);
+        Backend backend = Engines.named(backendName, "no --backend given");
         DataSplit split = DatasetLoader.load(baseFile.dataset(), data != null ? data : Path.of("data", baseFile.dataset()));
         Network network = baseFile.restore(backend);
         ClassAccuracy baseAccuracy = Evaluator.evaluate(network, split.test());

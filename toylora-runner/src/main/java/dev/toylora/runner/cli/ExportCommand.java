@@ -2,11 +2,11 @@ package dev.toylora.runner.cli;
 
 import dev.toylora.api.Adapter;
 import dev.toylora.api.Backend;
-import dev.toylora.api.Backends;
 import dev.toylora.api.Batch;
 import dev.toylora.api.LoraSpec;
 import dev.toylora.api.Network;
 import dev.toylora.api.Tensor;
+import dev.toylora.runner.experiment.Engines;
 import dev.toylora.runner.checkpoint.CheckpointException;
 import dev.toylora.runner.checkpoint.CheckpointMetadata;
 import dev.toylora.runner.checkpoint.Safetensors;
@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -51,8 +52,8 @@ final class ExportCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "where the merged model goes (.safetensors; written whole or not at all)")
     Path out = Path.of("");
 
-    @Option(names = "--backend", paramLabel = "NAME", description = "engine that merges (default: ${DEFAULT-VALUE})")
-    String backendName = "ojalgo";
+    @Option(names = "--backend", paramLabel = "NAME", description = "engine that merges (default: the available engine of the highest rank)")
+    @Nullable String backendName;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -64,7 +65,7 @@ final class ExportCommand implements Callable<Integer> {
         }
         ModelFiles.Base baseFile = ModelFiles.readBase(base);
         Safetensors.Checkpoint adapterFile = ModelFiles.readAdapter(adapter, baseFile);
-        Backend backend = Backends.get(backendName);
+        Backend backend = Engines.named(backendName, "no --backend given");
         Network network = baseFile.restore(backend);
         Adapter attached = ModelFiles.attach(network, adapterFile, adapter);
 

@@ -10,9 +10,9 @@ import dev.toylora.runner.experiment.ExperimentParser;
 import dev.toylora.runner.experiment.Problem;
 import dev.toylora.runner.experiment.SweepGrid;
 import dev.toylora.runner.pipeline.ExperimentRunner;
+import dev.toylora.runner.io.AtomicFiles;
+import dev.toylora.runner.pipeline.ResultsWriter;
 import dev.toylora.runner.pipeline.RunResult;
-import dev.toylora.runner.results.AtomicFiles;
-import dev.toylora.runner.results.ComparisonTable;
 import dev.toylora.runner.sweep.Shard;
 import dev.toylora.runner.sweep.SweepRunner;
 import dev.toylora.runner.sweep.SweepSummary;
@@ -38,7 +38,7 @@ import picocli.CommandLine.Parameters;
                 "Arguments ending in .yaml/.yml are experiment files; arguments key=value override keys of every file",
                 "(e.g. finetune.lora.rank=8 seed=7 'finetune.lora.targets=[fc4]').",
                 "A file with a sweep: block runs its trials into results/<name>/<trial>/ and tabulates them (see merge)."},
-        subcommands = {Main.BackendsCommand.class, Main.ValidateCommand.class, CompareCommand.class, AdaptersCommand.class, ExportCommand.class, PredictCommand.class, ReportCommand.class, MergeCommand.class,
+        subcommands = {Main.BackendsCommand.class, Main.KeysCommand.class, Main.ValidateCommand.class, CompareCommand.class, AdaptersCommand.class, ExportCommand.class, PredictCommand.class, ReportCommand.class, MergeCommand.class,
                 CommandLine.HelpCommand.class},
         exitCodeOnInvalidInput = 2, exitCodeOnExecutionException = 1)
 public final class Main implements Callable<Integer> {
@@ -170,7 +170,7 @@ public final class Main implements Callable<Integer> {
             RunResult result = runner.run(experiment);
             out.println();
             out.println(experiment.name() + " — test accuracy, base vs adapted:");
-            out.println(ComparisonTable.markdown(result));
+            out.println(ResultsWriter.comparison(result));
             out.flush();
         }
         return exit;
@@ -216,10 +216,23 @@ public final class Main implements Callable<Integer> {
                 out.println("no backend on the classpath; add an engine jar such as toylora-engine-ojalgo");
                 return 1;
             }
-            for (Backend backend : all) {
-                out.printf("%-10s %-40s %s%n", backend.name(), backend.version(),
+            // best first: the one an experiment without backend: runs on heads the list
+            for (Backend backend : all.stream().sorted(Backends.PREFERRED).toList()) {
+                out.printf("%-10s rank %-4d %-40s %s%n", backend.name(), backend.rank(), backend.version(),
                         backend.available() ? "usable" : "unavailable: " + backend.unavailableReason());
             }
+            return 0;
+        }
+    }
+
+    @Command(name = "keys", description = "Lists every key an experiment file may hold: its values, default and what it does.")
+    static final class KeysCommand implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            spec.commandLine().getOut().print(ExperimentParser.keys());
             return 0;
         }
     }

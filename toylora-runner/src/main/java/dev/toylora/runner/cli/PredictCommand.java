@@ -1,13 +1,13 @@
 package dev.toylora.runner.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.toylora.api.Backend;
-import dev.toylora.api.Backends;
 import dev.toylora.api.Batch;
 import dev.toylora.api.Network;
+import dev.toylora.runner.io.Json;
+import dev.toylora.runner.io.MarkdownTable;
+import dev.toylora.runner.experiment.Engines;
 import dev.toylora.runner.checkpoint.Safetensors;
 import dev.toylora.runner.data.KnownDataset;
 import dev.toylora.runner.predict.DigitImage;
@@ -39,8 +39,8 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--adapter", paramLabel = "FILE", description = "a LoRA adapter trained on that base (.safetensors)")
     @Nullable Path adapter;
 
-    @Option(names = "--backend", paramLabel = "NAME", description = "engine to run the models with (default: ${DEFAULT-VALUE})")
-    String backendName = "ojalgo";
+    @Option(names = "--backend", paramLabel = "NAME", description = "engine to run the models with (default: the available engine of the highest rank)")
+    @Nullable String backendName;
 
     @Option(names = "--json", description = "print JSON (every class's probability) instead of a table")
     boolean json;
@@ -74,7 +74,7 @@ final class PredictCommand implements Callable<Integer> {
         }
         Batch batch = new Batch(features, new int[digits.size()], digits.size(), columns);
 
-        Backend backend = Backends.get(backendName);
+        Backend backend = Engines.named(backendName, "no --backend given");
         Network network = baseFile.restore(backend);
         double[][] baseProbabilities = softmax(ExportCommand.logits(network, batch), digits.size());
         double[][] adaptedProbabilities = null;
@@ -125,21 +125,21 @@ final class PredictCommand implements Callable<Integer> {
 
     static String table(List<Prediction> predictions) {
         boolean adapted = predictions.stream().anyMatch(p -> p.adapted() != null);
-        StringBuilder s = new StringBuilder(adapted ? "| image | base | base top 3 | adapted | adapted top 3 |\n|---|---:|---|---:|---|\n"
-                : "| image | base | base top 3 |\n|---|---:|---|\n");
+        MarkdownTable table = new MarkdownTable().left("image").right("base").left("base top 3");
+        if (adapted) table.right("adapted").left("adapted top 3");
         for (Prediction p : predictions) {
-            s.append("| ").append(p.file()).append(p.image().inverted() ? " (inverted)" : "").append(" | ").append(argmax(p.base()))
-                    .append(" | ").append(top(p.base()));
+            List<String> cells = new ArrayList<>(List.of(p.file() + (p.image().inverted() ? " (inverted)" : ""),
+                    String.valueOf(argmax(p.base())), top(p.base())));
             double[] a = p.adapted();
-            if (a != null) s.append(" | **").append(argmax(a)).append("** | ").append(top(a));
-            s.append(" |\n");
+            if (a != null) cells.addAll(List.of("**" + argmax(a) + "**", top(a)));
+            else if (adapted) cells.addAll(List.of("", ""));
+            table.row(cells);
         }
-        return s.toString();
+        return table.toString();
     }
 
     static String json(List<Prediction> predictions) {
-        ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-        ArrayNode root = mapper.createArrayNode();
+        ArrayNode root = Json.MAPPER.createArrayNode();
         for (Prediction p : predictions) {
             ObjectNode o = root.addObject();
             o.put("file", p.file().toString());
@@ -150,11 +150,7 @@ final class PredictCommand implements Callable<Integer> {
             double[] a = p.adapted();
             if (a != null) model(o.putObject("adapted"), a);
         }
-        try {
-            return mapper.writeValueAsString(root) + "\n";
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return Json.pretty(root);
     }
 
     private static void model(ObjectNode o, double[] p) {

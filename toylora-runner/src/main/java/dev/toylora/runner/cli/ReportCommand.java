@@ -1,6 +1,6 @@
 package dev.toylora.runner.cli;
 
-import dev.toylora.runner.results.AtomicFiles;
+import dev.toylora.runner.io.AtomicFiles;
 import dev.toylora.runner.results.ResultsTable;
 import dev.toylora.runner.sweep.SweepSummary;
 import java.io.IOException;

@@ -1,8 +1,8 @@
 package dev.toylora.runner.experiment;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Objects;
 
 /**
@@ -14,12 +14,17 @@ import java.util.Objects;
  * @param validation images held out of the training set (stratified by class, seeded) to choose settings on,
  *                   0..20000; 0 means none
  */
+@JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
 public record DataConfig(
-        @JsonProperty("dataset") String dataset,
-        @JsonProperty("dir") String dir,
-        @JsonProperty("validation") int validation) {
+        @Setting(help = "the images: 28×28 grey, 10 classes", value = "mnist", choices = {"mnist", "fashion-mnist"})
+        String dataset,
+        @Setting(help = "the folder of the IDX files", derived = "data/<dataset>",
+                expected = "a directory path (relative paths resolve against the working directory)")
+        String dir,
+        @Setting(help = "training images held out (stratified, seeded) to choose settings on; 0 = none", value = "0",
+                min = 0, max = MAX_VALIDATION)
+        int validation) {
 
-    public static final List<String> DATASETS = List.of("mnist", "fashion-mnist");
     public static final int MAX_VALIDATION = 20_000;
 
     public DataConfig {

@@ -2,10 +2,10 @@ package dev.toylora.runner.experiment;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.toylora.runner.io.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -38,8 +38,6 @@ public final class ExperimentParser {
 
     /** Files larger than this are refused unread. */
     public static final int MAX_FILE_BYTES = 1 << 20;
-
-    static final JsonMapper JSON = JsonMapper.builder().build();
 
     private static final YAMLMapper YAML = YAMLMapper.builder(YamlReader.FACTORY.copy())
             .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
@@ -137,6 +135,11 @@ public final class ExperimentParser {
         return at.value(key);
     }
 
+    /** Every key with its values, default and help line, as a markdown table: the declarations ({@link Setting}) listed. */
+    public static String keys() {
+        return Schema.listing();
+    }
+
     /** Every default: the original project's setup. */
     public static Experiment defaults(String name) {
         return parse("{}", name, name, List.of());
@@ -153,7 +156,7 @@ public final class ExperimentParser {
 
     /** The experiment as a JSON tree with the file's kebab-case keys (no {@code sweep} when there is none). */
     public static ObjectNode toJsonNode(Experiment experiment) {
-        return JSON.valueToTree(experiment);
+        return Json.MAPPER.valueToTree(experiment);
     }
 
     // ----
@@ -187,13 +190,15 @@ public final class ExperimentParser {
     }
 
     private static Experiment resolve(ObjectNode tree, Locations at, String defaultName, List<Problem> problems) {
-        TreeReader reader = new TreeReader(at, true);
+        Engines.ForFile engine = new Engines.ForFile(at.source());
+        TreeReader reader = new TreeReader(at, true, engine);
         Experiment experiment = reader.read(tree, defaultName);
         problems.addAll(reader.problems());
         if (!reader.axes().isEmpty()) {
-            problems.addAll(SweepGrid.check(tree, at, reader.axes(), List.copyOf(problems), defaultName));
+            problems.addAll(SweepGrid.check(tree, at, reader.axes(), List.copyOf(problems), defaultName, engine));
         }
         if (!problems.isEmpty()) throw new ExperimentException(sorted(problems, at.source()));
+        engine.logIfChosen();
         return experiment;
     }
 

@@ -1,6 +1,7 @@
 package dev.toylora.runner.experiment;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import java.util.List;
 import java.util.Objects;
 
@@ -15,23 +16,32 @@ import java.util.Objects;
  *                      — see {@link #effectiveReplayClasses(StageConfig)}
  * @param lora          the adapter, used when method is {@code lora}
  */
+@JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
 public record FinetuneConfig(
-        @JsonProperty("method") String method,
-        @JsonProperty("classes") List<Integer> classes,
-        @JsonProperty("replay") double replay,
-        @JsonProperty("replay-classes") List<Integer> replayClasses,
-        @JsonProperty("epochs") int epochs,
-        @JsonProperty("batch-size") int batchSize,
-        @JsonProperty("learning-rate") double learningRate,
-        @JsonProperty("weight-decay") double weightDecay,
-        @JsonProperty("schedule") String schedule,
-        @JsonProperty("warmup-epochs") int warmupEpochs,
-        @JsonProperty("lora") LoraConfig lora) implements TrainingConfig {
-
-    public static final String LORA = "lora";
-    public static final String FULL = "full";
-    public static final String NONE = "none";
-    public static final List<String> METHODS = List.of(LORA, FULL, NONE);
+        @Setting(help = "lora: an adapter trains; full: every weight trains; none: pretrain and evaluate only",
+                value = "lora")
+        FinetuneMethod method,
+        @Setting(help = "the new classes, none of them pretrained", value = "[8, 9]", list = Setting.ListOf.CLASSES,
+                min = 0, max = ModelConfig.OUTPUTS - 1)
+        List<Integer> classes,
+        @Setting(help = "old-class images mixed in, as a fraction of the new-class images", value = "0.0", min = 0, max = 100)
+        double replay,
+        @Setting(help = "which old classes to replay; empty = all of pretrain.classes", value = "[]",
+                list = Setting.ListOf.CLASSES, min = 0, max = ModelConfig.OUTPUTS - 1, minSize = 0)
+        List<Integer> replayClasses,
+        @Setting(help = "training epochs; 0 leaves the base as it is", value = "5", min = 0, max = 1000)
+        int epochs,
+        @Setting(help = "images per step", value = "64", min = 1, max = 65536)
+        int batchSize,
+        @Setting(help = "Adam's peak learning rate", value = "0.001", min = 0, minExcluded = true, max = 10)
+        double learningRate,
+        @Setting(help = "decoupled weight decay; above 0 makes Adam AdamW", value = "0.0", min = 0, max = 1)
+        double weightDecay,
+        @Setting(help = "learning-rate schedule after warm-up", value = "constant", choices = {"constant", "cosine"})
+        String schedule,
+        @Setting(help = "epochs of linear warm-up from 0", value = "0", min = 0, max = 1000, atMost = "epochs")
+        int warmupEpochs,
+        LoraConfig lora) implements TrainingConfig {
 
     public FinetuneConfig {
         Objects.requireNonNull(method, "method");

@@ -1,6 +1,7 @@
 package dev.toylora.runner.experiment;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.toylora.api.LoraSpec;
 import java.util.List;
 
@@ -14,13 +15,22 @@ import java.util.List;
  * @param dropout {@code lora_dropout}, in [0, 1)
  * @param rslora  {@code use_rslora}: scale by alpha/√r instead of alpha/r
  */
+@JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
 public record LoraConfig(
-        @JsonProperty("rank") int rank,
-        @JsonProperty("alpha") double alpha,
-        @JsonProperty("targets") List<String> targets,
-        @JsonProperty("bias") boolean bias,
-        @JsonProperty("dropout") double dropout,
-        @JsonProperty("rslora") boolean rslora) {
+        @Setting(help = "PEFT's r: the rank of the update B·A", value = "16", min = 1, max = Integer.MAX_VALUE)
+        int rank,
+        @Setting(help = "PEFT's lora_alpha: the update is scaled by alpha/r", value = "32", min = 0, minExcluded = true,
+                maxExcluded = true)
+        double alpha,
+        @Setting(help = "PEFT's target_modules: the layers that get an adapter", derived = "every layer of the model",
+                list = Setting.ListOf.LAYERS)
+        List<String> targets,
+        @Setting(help = "PEFT's bias=\"lora_only\": the biases of adapted layers train too", value = "false")
+        boolean bias,
+        @Setting(help = "PEFT's lora_dropout, on the adapter's input", value = "0.0", min = 0, max = 1, maxExcluded = true)
+        double dropout,
+        @Setting(help = "PEFT's use_rslora: scale by alpha/√r instead of alpha/r", value = "false")
+        boolean rslora) {
 
     public LoraConfig {
         targets = List.copyOf(targets);

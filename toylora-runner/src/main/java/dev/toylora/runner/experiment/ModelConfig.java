@@ -1,6 +1,7 @@
 package dev.toylora.runner.experiment;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.toylora.api.NetworkSpec;
 import java.util.List;
 
@@ -11,9 +12,13 @@ import java.util.List;
  * @param hidden  1..8 widths, each 1..8192
  * @param dropout dropout after each hidden layer, in [0, 1)
  */
+@JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
 public record ModelConfig(
-        @JsonProperty("hidden") List<Integer> hidden,
-        @JsonProperty("dropout") double dropout) {
+        @Setting(help = "hidden-layer widths, input side first", value = "[512, 256, 128]", list = Setting.ListOf.WIDTHS,
+                min = 1, max = MAX_WIDTH, maxSize = MAX_LAYERS)
+        List<Integer> hidden,
+        @Setting(help = "dropout after each hidden layer", value = "0.2", min = 0, max = 1, maxExcluded = true)
+        double dropout) {
 
     /** 28×28 pixels, for MNIST and Fashion-MNIST alike. */
     public static final int INPUTS = 784;

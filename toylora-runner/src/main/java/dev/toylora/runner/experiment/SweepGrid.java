@@ -2,6 +2,7 @@ package dev.toylora.runner.experiment;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.toylora.runner.io.Json;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -10,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -54,9 +56,10 @@ public final class SweepGrid {
         List<Trial> trials = new ArrayList<>();
         for (int i = 0; i < combinations.size(); i++) {
             Map<String, JsonNode> values = new LinkedHashMap<>();
-            combinations.get(i).forEach((k, v) -> values.put(k, ExperimentParser.JSON.valueToTree(v)));
-            TreeReader reader = new TreeReader(
-                    new Locations(experiment.name() + " trial " + i + " (" + labels.get(i) + ")"), false);
+            combinations.get(i).forEach((k, v) -> values.put(k, Json.MAPPER.valueToTree(v)));
+            // the base names its engine, so no trial looks one up
+            TreeReader reader = new TreeReader(new Locations(experiment.name() + " trial " + i + " (" + labels.get(i) + ")"),
+                    false, () -> experiment.backend());
             Experiment e = reader.read(apply(base, values), experiment.name());
             if (!reader.problems().isEmpty()) throw new ExperimentException(reader.problems());
             trials.add(new Trial(i, combinations.get(i), e.withName(experiment.name() + "/" + labels.get(i)),
@@ -72,7 +75,7 @@ public final class SweepGrid {
      * sweep block naming the trial.
      */
     static List<Problem> check(ObjectNode tree, Locations at, List<TreeReader.SweepAxis> axes,
-                               List<Problem> baseProblems, String defaultName) {
+                               List<Problem> baseProblems, String defaultName, Supplier<String> defaultBackend) {
         List<Problem> out = new ArrayList<>();
         long count = count(axes.stream().map(a -> a.values().size()).toList());
         if (count > MAX_TRIALS) {
@@ -90,7 +93,7 @@ public final class SweepGrid {
         // (axis, value index) -> the problems every trial with that value has
         Map<String, Map<String, Problem>> always = new LinkedHashMap<>();
         for (Map<String, JsonNode> combination : combinations) {
-            TreeReader reader = new TreeReader(at, false);
+            TreeReader reader = new TreeReader(at, false, defaultBackend);
             reader.read(apply(base, combination), defaultName);
             List<Problem> problems = reader.problems().stream().filter(p -> !known.contains(id(p))).toList();
             found.add(problems);
@@ -216,7 +219,7 @@ public final class SweepGrid {
         if (values.containsKey("model.hidden") && !values.containsKey("finetune.lora.targets")) {
             JsonNode hidden = tree.at("/model/hidden");
             JsonNode targets = tree.at("/finetune/lora/targets");
-            List<String> all = TreeReader.layerNames(hidden.isArray() ? ints(hidden) : TreeReader.DEFAULT_HIDDEN);
+            List<String> all = TreeReader.layerNames(ints(hidden.isArray() ? hidden : Schema.key("model.hidden").defaultValue()));
             if (targets.isArray() && texts(targets).equals(all) && tree.at("/finetune/lora") instanceof ObjectNode l) {
                 l.remove("targets");
             }

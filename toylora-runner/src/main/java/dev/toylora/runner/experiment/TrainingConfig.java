@@ -1,13 +1,9 @@
 package dev.toylora.runner.experiment;
 
 import dev.toylora.api.OptimizerSpec;
-import java.util.List;
 
 /** The settings one training stage shares with the other: pretraining and fine-tuning both have them. */
 public interface TrainingConfig {
-
-    /** Learning-rate schedules: {@code constant}, or {@code cosine} decay to zero over the epochs after warm-up. */
-    List<String> SCHEDULES = List.of("constant", "cosine");
 
     int epochs();
 
@@ -17,6 +13,7 @@ public interface TrainingConfig {
 
     double weightDecay();
 
+    /** {@code constant}, or {@code cosine} decay to zero over the epochs after warm-up. */
     String schedule();
 
     /** Epochs of linear warm-up from 0 to the learning rate; at most {@link #epochs()}. */

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.toylora.api.NetworkSpec;
+import dev.toylora.runner.io.Json;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,7 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Pattern;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.jspecify.annotations.Nullable;
@@ -24,13 +26,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class TreeReader {
 
-    /** An experiment's own name, or a trial's: {@code <name>/<label>}. */
-    static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,99}(/[a-z0-9._=,+-]{1,100})?");
-    private static final Pattern BACKEND = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
-
-    static final List<Integer> DEFAULT_HIDDEN = List.of(512, 256, 128);
-    static final List<Integer> DEFAULT_PRETRAIN_CLASSES = List.of(0, 1, 2, 3, 4, 5, 6, 7);
-    static final List<Integer> DEFAULT_FINETUNE_CLASSES = List.of(8, 9);
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     static final String EMPTY_SWEEP = "empty sweep; give at least one dotted key and the values to try, "
             + "e.g. 'finetune.lora.rank: [4, 8, 16]', or delete the sweep block";
@@ -40,16 +36,21 @@ final class TreeReader {
 
     private final Locations at;
     private final boolean withSweep;
+    private final Supplier<String> defaultBackend;
     private final List<Problem> problems = new ArrayList<>();
     private final Set<String> bad = new HashSet<>();
+    private final Set<String> given = new HashSet<>();
     private final List<SweepAxis> axes = new ArrayList<>();
+    private String defaultName = "experiment";
 
     /**
-     * @param withSweep read and check the {@code sweep:} block's shape; false for the trees of single trials
+     * @param withSweep      read and check the {@code sweep:} block's shape; false for the trees of single trials
+     * @param defaultBackend the engine when none is named; throws {@link IllegalStateException} when there is none
      */
-    TreeReader(Locations at, boolean withSweep) {
+    TreeReader(Locations at, boolean withSweep, Supplier<String> defaultBackend) {
         this.at = at;
         this.withSweep = withSweep;
+        this.defaultBackend = defaultBackend;
     }
 
     List<Problem> problems() {
@@ -60,7 +61,12 @@ final class TreeReader {
         return axes;
     }
 
+    /**
+     * Every declared key in order: the value written if it is right, else its default; then the relations between
+     * keys; then the values, every one of them valid by now, bound onto the records.
+     */
     Experiment read(JsonNode root, String defaultName) {
+        this.defaultName = defaultName;
         ObjectNode top;
         if (root instanceof ObjectNode o) {
             top = o;
@@ -70,82 +76,198 @@ final class TreeReader {
                     + describe(root));
             top = empty();
         }
+        ObjectNode out = empty();
+        Map<String, ObjectNode> sections = new HashMap<>();
+        sections.put("", top);
+        out.putObject("sweep"); // bound as no sweep; the sweep block is read below
+        for (Schema.Key key : Schema.KEYS) {
+            JsonNode written = section(sections, key.section()).get(key.name());
+            JsonNode value;
+            if (written == null) {
+                value = defaultOf(key, out);
+            } else {
+                given.add(key.path());
+                value = check(key, written, out);
+            }
+            Overrides.set(out, key.path(), checkAtMost(key, value, out));
+        }
+        Experiment experiment = Json.MAPPER.convertValue(out, Experiment.class);
+        checkClasses(experiment);
+        if (experiment.finetune().method() == FinetuneMethod.LORA) checkLoraAgainstModel(experiment);
+        return withSweep ? experiment.withSweep(sweep(top)) : experiment;
+    }
 
-        String name = text(top, "name", defaultName, NAME,
-                "lower-case letters, digits, '.', '_' and '-', starting with a letter or digit (e.g. lora-r16)");
-        String backend = text(top, "backend", "ojalgo", BACKEND, "an engine name such as ojalgo");
-        long seed = seed(top);
+    // ---- one value against its declaration
 
-        ObjectNode d = section(top, "data");
-        String dataset = choice(d, "data.dataset", "mnist", DataConfig.DATASETS);
-        String dir = text(d, "data.dir", DataConfig.defaultDir(dataset), null,
-                "a directory path (relative paths resolve against the working directory)");
-        int validation = integer(d, "data.validation", 0, 0, DataConfig.MAX_VALIDATION);
-        DataConfig data = new DataConfig(dataset, dir, validation);
+    /** The section at {@code path} of the file, checked once; an empty one where it is missing or wrong. */
+    private ObjectNode section(Map<String, ObjectNode> sections, String path) {
+        ObjectNode known = sections.get(path);
+        if (known != null) return known;
+        ObjectNode parent = section(sections, Locations.parent(path));
+        JsonNode n = parent.get(last(path));
+        ObjectNode section = empty();
+        if (n instanceof ObjectNode o) {
+            checkKeys(o, path);
+            section = o;
+        } else if (n != null) {
+            problem(path, "must be a mapping with the keys " + String.join(", ", Schema.SECTIONS.get(path))
+                    + ", got " + describe(n));
+        }
+        sections.put(path, section);
+        return section;
+    }
 
-        ObjectNode m = section(top, "model");
-        List<Integer> hidden = hidden(m);
-        double modelDropout = number(m, "model.dropout", 0.2, 0, true, 1, false);
-        ModelConfig model = new ModelConfig(hidden, modelDropout);
+    private void checkKeys(ObjectNode node, String section) {
+        List<String> valid = Schema.SECTIONS.get(section);
+        node.fieldNames().forEachRemaining(k -> {
+            if (!valid.contains(k)) keyProblem(Schema.join(section, k), Schema.unknownKey(section, k));
+        });
+    }
 
-        ObjectNode p = section(top, "pretrain");
-        List<Integer> pretrainClasses = classes(p, "pretrain.classes", DEFAULT_PRETRAIN_CLASSES, false);
-        int pEpochs = integer(p, "pretrain.epochs", 10, 0, 1000);
-        int pBatch = integer(p, "pretrain.batch-size", 64, 1, 65536);
-        double pLr = number(p, "pretrain.learning-rate", 0.001, 0, false, 10, true);
-        double pWd = number(p, "pretrain.weight-decay", 0.0, 0, true, 1, true);
-        String pSchedule = choice(p, "pretrain.schedule", "constant", TrainingConfig.SCHEDULES);
-        int pWarmup = warmup(p, "pretrain", pEpochs);
-        StageConfig pretrain = new StageConfig(pretrainClasses, pEpochs, pBatch, pLr, pWd, pSchedule, pWarmup);
+    /** The declared default, or the one that follows from what was read before it (or from the file's name). */
+    private JsonNode defaultOf(Schema.Key key, ObjectNode out) {
+        JsonNode declared = key.defaultValue();
+        if (declared != null) return declared;
+        return switch (key.path()) {
+            case "name" -> NODES.textNode(defaultName);
+            case "backend" -> NODES.textNode(defaultBackend());
+            case "data.dir" -> NODES.textNode(DataConfig.defaultDir(out.at("/data/dataset").textValue()));
+            case "finetune.lora.targets" -> Json.MAPPER.valueToTree(layers(out));
+            default -> throw new IllegalStateException(key.path() + " declares a derived default that nothing derives");
+        };
+    }
 
-        ObjectNode f = section(top, "finetune");
-        String method = choice(f, "finetune.method", FinetuneConfig.LORA, FinetuneConfig.METHODS);
-        List<Integer> finetuneClasses = classes(f, "finetune.classes", DEFAULT_FINETUNE_CLASSES, false);
-        double replay = number(f, "finetune.replay", 0.0, 0, true, 100, true);
-        List<Integer> replayClasses = classes(f, "finetune.replay-classes", List.of(), true);
-        int fEpochs = integer(f, "finetune.epochs", 5, 0, 1000);
-        int fBatch = integer(f, "finetune.batch-size", 64, 1, 65536);
-        double fLr = number(f, "finetune.learning-rate", 0.001, 0, false, 10, true);
-        double fWd = number(f, "finetune.weight-decay", 0.0, 0, true, 1, true);
-        String fSchedule = choice(f, "finetune.schedule", "constant", TrainingConfig.SCHEDULES);
-        int fWarmup = warmup(f, "finetune", fEpochs);
+    private String defaultBackend() {
+        try {
+            return defaultBackend.get();
+        } catch (IllegalStateException e) {
+            problem("backend", e.getMessage());
+            return "none";
+        }
+    }
 
-        ObjectNode l = section(f, "finetune.lora");
-        int rank = integer(l, "finetune.lora.rank", 16, 1, Integer.MAX_VALUE);
-        double alpha = number(l, "finetune.lora.alpha", 32, 0, false, Double.POSITIVE_INFINITY, false);
-        List<String> allLayers = layerNames(ok("model.hidden") ? hidden : DEFAULT_HIDDEN);
-        List<String> targets = targets(l, allLayers);
-        boolean bias = bool(l, "finetune.lora.bias", false);
-        double loraDropout = number(l, "finetune.lora.dropout", 0.0, 0, true, 1, false);
-        boolean rslora = bool(l, "finetune.lora.rslora", false);
-        LoraConfig lora = new LoraConfig(rank, alpha, targets, bias, loraDropout, rslora);
-        FinetuneConfig finetune = new FinetuneConfig(method, finetuneClasses, replay, replayClasses, fEpochs, fBatch,
-                fLr, fWd, fSchedule, fWarmup, lora);
+    /** The layer names of the model as read (the default model's where its widths are wrong). */
+    private static List<String> layers(ObjectNode out) {
+        List<Integer> hidden = new ArrayList<>();
+        out.at("/model/hidden").forEach(w -> hidden.add(w.intValue()));
+        return layerNames(hidden);
+    }
 
-        checkClasses(f, method, pretrainClasses, finetuneClasses, replayClasses);
-        if (method.equals(FinetuneConfig.LORA)) checkLoraAgainstModel(model, lora, l.has("targets"));
+    /** {@code n} if it is a right value for {@code key}; else the default, with the problem recorded. */
+    private JsonNode check(Schema.Key key, JsonNode n, ObjectNode out) {
+        Setting s = key.setting();
+        Class<?> type = key.type();
+        if (key.isList()) return list(key, n, out);
+        boolean right;
+        String near = null;
+        if (type == int.class) {
+            right = isInt(n, s);
+        } else if (type == long.class) {
+            right = n.isIntegralNumber() && n.canConvertToLong();
+        } else if (type == double.class) {
+            right = n.isNumber() && inRange(n.doubleValue(), s);
+        } else if (type == boolean.class) {
+            right = n.isBoolean();
+        } else if (!key.choices().isEmpty()) {
+            right = n.isTextual() && key.choices().contains(n.textValue());
+            near = n.isTextual() ? Schema.nearest(n.textValue(), key.choices()) : null;
+        } else {
+            right = n.isTextual() && !n.textValue().isBlank()
+                    && (s.pattern().isEmpty() || n.textValue().matches(s.pattern()));
+        }
+        if (right) return n;
+        problem(key.path(), "must be " + key.expected() + ", got " + describe(n)
+                + (near != null ? " (did you mean '" + near + "'?)" : ""));
+        return defaultOf(key, out);
+    }
 
-        SweepConfig sweep = withSweep ? sweep(top) : SweepConfig.empty();
-        return new Experiment(name, backend, seed, data, model, pretrain, finetune, sweep);
+    private static boolean isInt(JsonNode n, Setting s) {
+        return n.isIntegralNumber() && n.canConvertToInt() && n.intValue() >= s.min() && n.intValue() <= s.max();
+    }
+
+    private static boolean inRange(double v, Setting s) {
+        return Double.isFinite(v) && (s.minExcluded() ? v > s.min() : v >= s.min())
+                && (s.maxExcluded() ? v < s.max() : v <= s.max());
+    }
+
+    /** A number at most another key of its section ({@link Setting#atMost()}); else 0, with the problem recorded. */
+    private JsonNode checkAtMost(Schema.Key key, JsonNode value, ObjectNode out) {
+        String other = key.setting().atMost();
+        if (other.isEmpty()) return value;
+        String otherPath = Schema.join(key.section(), other);
+        int limit = out.at("/" + otherPath.replace('.', '/')).intValue();
+        if (ok(key.path()) && ok(otherPath) && value.intValue() > limit) {
+            problem(key.path(), "must be at most " + otherPath + " (" + limit + "), got " + value.intValue());
+            return NODES.numberNode(0);
+        }
+        return value;
+    }
+
+    /** A list of classes, widths or layer names; the default where it is wrong as a whole or in any element. */
+    private JsonNode list(Schema.Key key, JsonNode n, ObjectNode out) {
+        String path = key.path();
+        Setting s = key.setting();
+        JsonNode fallback = defaultOf(key, out);
+        String range = Schema.fmt(s.min()) + ".." + Schema.fmt(s.max());
+        boolean classes = s.list() == Setting.ListOf.CLASSES;
+        if (!n.isArray() || (!classes && n.isEmpty()) || n.size() > s.maxSize()) {
+            problem(path, "must be " + switch (s.list()) {
+                case WIDTHS -> "a list of " + s.minSize() + " to " + s.maxSize() + " hidden-layer widths, e.g. " + s.value();
+                case LAYERS -> "a non-empty list of layer names, e.g. [" + String.join(", ", texts(fallback)) + "]";
+                default -> "a list of classes " + range + ", e.g. [8, 9]";
+            } + ", got " + describe(n));
+            return fallback;
+        }
+        if (n.size() < s.minSize()) {
+            problem(path, "must list at least one class (" + range + "), got []");
+            return fallback;
+        }
+        List<JsonNode> seen = new ArrayList<>();
+        for (int i = 0; i < n.size(); i++) {
+            JsonNode e = n.get(i);
+            String wrong = switch (s.list()) {
+                case CLASSES -> isInt(e, s) ? null : "must be a class between " + Schema.fmt(s.min()) + " and " + Schema.fmt(s.max());
+                case WIDTHS -> isInt(e, s) ? null : "must be an integer between " + Schema.fmt(s.min()) + " and " + Schema.fmt(s.max());
+                default -> e.isTextual() ? null : "must be a layer name such as fc1";
+            };
+            if (wrong == null && s.list() != Setting.ListOf.WIDTHS && seen.contains(e)) {
+                wrong = classes ? "repeats class " + e.intValue() + "; list each class once"
+                        : "repeats " + e.textValue() + "; name each layer once";
+            } else if (wrong != null) {
+                wrong += ", got " + describe(e);
+            }
+            if (wrong != null) problem(path + "[" + i + "]", wrong);
+            if (wrong != null) bad.add(path);
+            else seen.add(e);
+        }
+        return ok(path) ? n : fallback;
+    }
+
+    private static List<String> texts(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        array.forEach(e -> out.add(e.asText()));
+        return out;
     }
 
     // ---- relations between values
 
-    private void checkClasses(ObjectNode f, String method, List<Integer> pretrainClasses,
-                              List<Integer> finetuneClasses, List<Integer> replayClasses) {
-        if (!method.equals(FinetuneConfig.NONE) && ok("pretrain.classes") && ok("finetune.classes")) {
+    private void checkClasses(Experiment e) {
+        List<Integer> pretrainClasses = e.pretrain().classes();
+        List<Integer> finetuneClasses = e.finetune().classes();
+        if (e.finetune().method().finetunes() && ok("pretrain.classes") && ok("finetune.classes")) {
             Set<Integer> overlap = new TreeSet<>(finetuneClasses);
             overlap.retainAll(pretrainClasses);
             if (!overlap.isEmpty()) {
                 String path = "finetune.classes";
                 problems.add(new Problem(at.has(path) ? at.value(path) : at.value("pretrain.classes"), path,
-                        (f.has("classes") ? "" : "(the default " + finetuneClasses + ") ")
+                        (given.contains(path) ? "" : "(the default " + finetuneClasses + ") ")
                                 + "overlaps pretrain.classes in " + overlap + "; fine-tuning must teach classes the"
                                 + " base has not seen (finetune.replay mixes old classes back in), or set"
                                 + " finetune.method: none"));
                 bad.add(path);
             }
         }
+        List<Integer> replayClasses = e.finetune().replayClasses();
         if (ok("pretrain.classes") && ok("finetune.replay-classes")) {
             for (int i = 0; i < replayClasses.size(); i++) {
                 if (!pretrainClasses.contains(replayClasses.get(i))) {
@@ -165,7 +287,10 @@ final class TreeReader {
      * above min(in, out) adds parameters but no expressiveness there; a rank above both is surely a typo.
      * {@code LoraSpec.validateAgainst} in the API demands r ≤ min(in, out), which rejects that very default.
      */
-    private void checkLoraAgainstModel(ModelConfig model, LoraConfig lora, boolean targetsGiven) {
+    private void checkLoraAgainstModel(Experiment e) {
+        ModelConfig model = e.model();
+        LoraConfig lora = e.finetune().lora();
+        boolean targetsGiven = given.contains("finetune.lora.targets");
         if (!ok("model.hidden") || !ok("finetune.lora.targets")) return;
         NetworkSpec network = model.toNetworkSpec();
         List<String> layers = network.layerNames();
@@ -281,182 +406,6 @@ final class TreeReader {
         return null;
     }
 
-    // ---- single values
-
-    private ObjectNode section(ObjectNode parent, String path) {
-        JsonNode n = parent.get(last(path));
-        if (n == null) return empty();
-        if (!(n instanceof ObjectNode o)) {
-            problem(path, "must be a mapping with the keys " + String.join(", ", Schema.SECTIONS.get(path))
-                    + ", got " + describe(n));
-            return empty();
-        }
-        checkKeys(o, path);
-        return o;
-    }
-
-    private void checkKeys(ObjectNode node, String section) {
-        List<String> valid = Schema.SECTIONS.get(section);
-        node.fieldNames().forEachRemaining(k -> {
-            if (!valid.contains(k)) keyProblem(Schema.join(section, k), Schema.unknownKey(section, k));
-        });
-    }
-
-    private int integer(ObjectNode sec, String path, int def, int min, int max) {
-        JsonNode n = sec.get(last(path));
-        if (n == null) return def;
-        if (n.isIntegralNumber() && n.canConvertToInt() && n.intValue() >= min && n.intValue() <= max) {
-            return n.intValue();
-        }
-        problem(path, "must be " + intRange(min, max) + ", got " + describe(n));
-        return def;
-    }
-
-    private static String intRange(int min, int max) {
-        return max == Integer.MAX_VALUE ? "an integer >= " + min : "an integer between " + min + " and " + max;
-    }
-
-    private long seed(ObjectNode top) {
-        JsonNode n = top.get("seed");
-        if (n == null) return 42;
-        if (n.isIntegralNumber() && n.canConvertToLong()) return n.longValue();
-        problem("seed", "must be an integer (64-bit), got " + describe(n));
-        return 42;
-    }
-
-    private int warmup(ObjectNode sec, String stage, int epochs) {
-        String path = stage + ".warmup-epochs";
-        int w = integer(sec, path, 0, 0, 1000);
-        if (ok(path) && ok(stage + ".epochs") && w > epochs) {
-            problem(path, "must be at most " + stage + ".epochs (" + epochs + "), got " + w);
-            return 0;
-        }
-        return w;
-    }
-
-    private double number(ObjectNode sec, String path, double def, double lo, boolean loIncl, double hi,
-                          boolean hiIncl) {
-        JsonNode n = sec.get(last(path));
-        if (n == null) return def;
-        if (n.isNumber()) {
-            double v = n.doubleValue();
-            if (Double.isFinite(v) && (loIncl ? v >= lo : v > lo) && (hiIncl ? v <= hi : v < hi)) return v;
-        }
-        String range = hi == Double.POSITIVE_INFINITY
-                ? (loIncl ? ">= " : "> ") + fmt(lo)
-                : "in " + (loIncl ? "[" : "(") + fmt(lo) + ", " + fmt(hi) + (hiIncl ? "]" : ")");
-        problem(path, "must be a number " + range + ", got " + describe(n));
-        return def;
-    }
-
-    private static String fmt(double d) {
-        return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d);
-    }
-
-    private boolean bool(ObjectNode sec, String path, boolean def) {
-        JsonNode n = sec.get(last(path));
-        if (n == null) return def;
-        if (n.isBoolean()) return n.booleanValue();
-        problem(path, "must be true or false, got " + describe(n));
-        return def;
-    }
-
-    private String text(ObjectNode sec, String path, String def, @Nullable Pattern pattern, String expected) {
-        JsonNode n = sec.get(last(path));
-        if (n == null) return def;
-        if (n.isTextual() && !n.textValue().isBlank() && (pattern == null || pattern.matcher(n.textValue()).matches())) {
-            return n.textValue();
-        }
-        problem(path, "must be " + expected + ", got " + describe(n));
-        return def;
-    }
-
-    private String choice(ObjectNode sec, String path, String def, List<String> options) {
-        JsonNode n = sec.get(last(path));
-        if (n == null) return def;
-        if (n.isTextual() && options.contains(n.textValue())) return n.textValue();
-        String near = n.isTextual() ? Schema.nearest(n.textValue(), options) : null;
-        problem(path, "must be one of " + String.join(", ", options) + ", got " + describe(n)
-                + (near != null ? " (did you mean '" + near + "'?)" : ""));
-        return def;
-    }
-
-    private List<Integer> classes(ObjectNode sec, String path, List<Integer> def, boolean mayBeEmpty) {
-        JsonNode n = sec.get(last(path));
-        if (n == null) return def;
-        if (!n.isArray()) {
-            problem(path, "must be a list of classes 0..9, e.g. [8, 9], got " + describe(n));
-            return def;
-        }
-        if (n.isEmpty() && !mayBeEmpty) {
-            problem(path, "must list at least one class (0..9), got []");
-            return def;
-        }
-        List<Integer> out = new ArrayList<>();
-        for (int i = 0; i < n.size(); i++) {
-            JsonNode e = n.get(i);
-            String p = path + "[" + i + "]";
-            if (!(e.isIntegralNumber() && e.canConvertToInt() && e.intValue() >= 0 && e.intValue() < ModelConfig.OUTPUTS)) {
-                problem(p, "must be a class between 0 and " + (ModelConfig.OUTPUTS - 1) + ", got " + describe(e));
-                bad.add(path);
-            } else if (out.contains(e.intValue())) {
-                problem(p, "repeats class " + e.intValue() + "; list each class once");
-                bad.add(path);
-            } else {
-                out.add(e.intValue());
-            }
-        }
-        return ok(path) ? out : def;
-    }
-
-    private List<Integer> hidden(ObjectNode m) {
-        String path = "model.hidden";
-        JsonNode n = m.get("hidden");
-        if (n == null) return DEFAULT_HIDDEN;
-        if (!n.isArray() || n.isEmpty() || n.size() > ModelConfig.MAX_LAYERS) {
-            problem(path, "must be a list of 1 to " + ModelConfig.MAX_LAYERS + " hidden-layer widths, e.g. [512, 256, 128],"
-                    + " got " + describe(n));
-            return DEFAULT_HIDDEN;
-        }
-        List<Integer> out = new ArrayList<>();
-        for (int i = 0; i < n.size(); i++) {
-            JsonNode e = n.get(i);
-            if (e.isIntegralNumber() && e.canConvertToInt() && e.intValue() >= 1 && e.intValue() <= ModelConfig.MAX_WIDTH) {
-                out.add(e.intValue());
-            } else {
-                problem(path + "[" + i + "]", "must be " + intRange(1, ModelConfig.MAX_WIDTH) + ", got " + describe(e));
-                bad.add(path);
-            }
-        }
-        return ok(path) ? out : DEFAULT_HIDDEN;
-    }
-
-    private List<String> targets(ObjectNode l, List<String> allLayers) {
-        String path = "finetune.lora.targets";
-        JsonNode n = l.get("targets");
-        if (n == null) return allLayers;
-        if (!n.isArray() || n.isEmpty()) {
-            problem(path, "must be a non-empty list of layer names, e.g. [" + String.join(", ", allLayers) + "], got "
-                    + describe(n));
-            return allLayers;
-        }
-        List<String> out = new ArrayList<>();
-        for (int i = 0; i < n.size(); i++) {
-            JsonNode e = n.get(i);
-            String p = path + "[" + i + "]";
-            if (!e.isTextual()) {
-                problem(p, "must be a layer name such as fc1, got " + describe(e));
-                bad.add(path);
-            } else if (out.contains(e.textValue())) {
-                problem(p, "repeats " + e.textValue() + "; name each layer once");
-                bad.add(path);
-            } else {
-                out.add(e.textValue());
-            }
-        }
-        return ok(path) ? out : allLayers;
-    }
-
     static List<String> layerNames(List<Integer> hidden) {
         return IntStream.rangeClosed(1, hidden.size() + 1).mapToObj(i -> "fc" + i).collect(Collectors.toList());
     }
@@ -486,7 +435,7 @@ final class TreeReader {
     }
 
     private static ObjectNode empty() {
-        return JsonNodeFactory.instance.objectNode();
+        return NODES.objectNode();
     }
 
     /** A value as the user would recognise it, with its kind when that is the surprise. */

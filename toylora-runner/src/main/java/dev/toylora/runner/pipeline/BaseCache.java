@@ -1,10 +1,9 @@
 package dev.toylora.runner.pipeline;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.toylora.api.Tensor;
 import dev.toylora.runner.checkpoint.CheckpointException;
 import dev.toylora.runner.checkpoint.Safetensors;
+import dev.toylora.runner.io.Json;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +22,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class BaseCache {
     private static final Logger log = LoggerFactory.getLogger(BaseCache.class);
-    private static final ObjectMapper CANONICAL = new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
 
     private final Path dir;
 
@@ -38,9 +36,9 @@ public final class BaseCache {
     /** A stable key for the map of inputs (serialised with sorted keys, then SHA-256). */
     public static String key(Map<String, Object> producedBy) {
         try {
-            byte[] canonical = CANONICAL.writeValueAsString(new TreeMap<>(producedBy)).getBytes(StandardCharsets.UTF_8);
+            byte[] canonical = Json.canonical(new TreeMap<>(producedBy)).getBytes(StandardCharsets.UTF_8);
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(canonical)).substring(0, 24);
-        } catch (NoSuchAlgorithmException | com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("cannot hash the base's inputs", e);
         }
     }

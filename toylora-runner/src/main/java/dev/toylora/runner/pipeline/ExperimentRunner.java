@@ -8,7 +8,6 @@ import dev.toylora.runner.data.DataSplit;
 import dev.toylora.runner.data.Dataset;
 import dev.toylora.runner.data.DatasetLoader;
 import dev.toylora.runner.experiment.Experiment;
-import dev.toylora.runner.results.ResultsWriter;
 import dev.toylora.runner.train.ClassAccuracy;
 import dev.toylora.runner.train.EpochResult;
 import dev.toylora.runner.train.Evaluator;
@@ -85,7 +84,7 @@ public final class ExperimentRunner {
         Optional<FinetuneStage.Result> tuned = Optional.empty();
         Optional<ClassAccuracy> adaptedTest = Optional.empty();
         Optional<ClassAccuracy> adaptedValidation = Optional.empty();
-        if (!experiment.finetune().method().equals("none")) {
+        if (experiment.finetune().method().finetunes()) {
             FinetuneStage.Result result = finetune.run(context, base.network());
             tuned = Optional.of(result);
             history.addAll(result.history());

@@ -3,10 +3,10 @@ package dev.toylora.runner.pipeline;
 import dev.toylora.api.Adapter;
 import dev.toylora.api.LoraSpec;
 import dev.toylora.api.Network;
-import dev.toylora.api.OptimizerSpec;
 import dev.toylora.api.Tensor;
 import dev.toylora.runner.data.Dataset;
 import dev.toylora.runner.experiment.FinetuneConfig;
+import dev.toylora.runner.experiment.FinetuneMethod;
 import dev.toylora.runner.train.EpochResult;
 import dev.toylora.runner.train.LearningRateSchedule;
 import dev.toylora.runner.train.TrainingLoop;
@@ -37,7 +37,7 @@ public class FinetuneStage {
         Dataset pool = context.trainPool();
 
         int[] fresh = pool.rowsOfClasses(config.classes());
-        List<Integer> replayClasses = config.replayClasses().isEmpty() ? context.oldClasses() : config.replayClasses();
+        List<Integer> replayClasses = context.experiment().replayClasses();
         int replayCount = (int) Math.round(config.replay() * fresh.length);
         int[] oldPool = pool.rowsOfClasses(replayClasses);
         int[] replayed = ReplaySampler.sample(pool, oldPool, replayClasses, replayCount, Seeds.derive(seed, "finetune.replay"));
@@ -49,7 +49,7 @@ public class FinetuneStage {
         long trainable;
         long added;
         Adapter adapter = null;
-        if (config.method().equals("lora")) {
+        if (config.method() == FinetuneMethod.LORA) {
             LoraSpec spec = config.lora().toLoraSpec();
             adapter = base.attach(spec, Seeds.derive(seed, "finetune.lora.init"));
             trainable = adapter.trainableParameters();
@@ -66,7 +66,7 @@ public class FinetuneStage {
                 fresh.length, config.classes(), replayed.length, replayClasses, config.epochs(), config.batchSize(),
                 config.learningRate(), config.schedule());
 
-        var trainer = base.trainer(new OptimizerSpec(config.learningRate(), 0.9, 0.999, 1e-8, config.weightDecay()),
+        var trainer = base.trainer(config.toOptimizerSpec(),
                 Seeds.derive(seed, "finetune.dropout"));
         var settings = new TrainingLoop.Settings("finetune", config.epochs(), config.batchSize(),
                 LearningRateSchedule.Kind.of(config.schedule()), config.learningRate(), config.warmupEpochs(),

@@ -1,7 +1,6 @@
 package dev.toylora.runner.pipeline;
 
 import dev.toylora.api.Network;
-import dev.toylora.api.OptimizerSpec;
 import dev.toylora.api.Tensor;
 import dev.toylora.runner.data.Dataset;
 import dev.toylora.runner.experiment.Experiment;
@@ -46,7 +45,7 @@ public class PretrainStage {
         log.info("pretrain: {} images of classes {}, {} epochs, batch {}, Adam lr {}", train.rows(), config.classes(),
                 config.epochs(), config.batchSize(), config.learningRate());
         Network network = context.backend().create(context.networkSpec(), experiment.seed());
-        var trainer = network.trainer(new OptimizerSpec(config.learningRate(), 0.9, 0.999, 1e-8, config.weightDecay()),
+        var trainer = network.trainer(config.toOptimizerSpec(),
                 Seeds.derive(experiment.seed(), "pretrain.dropout"));
         var settings = new TrainingLoop.Settings("pretrain", config.epochs(), config.batchSize(),
                 LearningRateSchedule.Kind.of(config.schedule()), config.learningRate(), config.warmupEpochs(),

@@ -1,6 +1,10 @@
 package dev.toylora.runner.results;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.toylora.runner.experiment.FinetuneMethod;
+import dev.toylora.runner.io.AtomicFiles;
+import dev.toylora.runner.io.Json;
+import dev.toylora.runner.io.MarkdownTable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -29,7 +33,7 @@ public final class ResultsTable {
         try (Stream<Path> dirs = Files.list(resultsRoot)) {
             for (Path dir : dirs.filter(Files::isDirectory).filter(d -> !d.getFileName().toString().startsWith(".")).sorted().toList()) {
                 Path metrics = dir.resolve("metrics.json");
-                if (Files.isRegularFile(metrics)) all.add(ResultsWriter.JSON.readTree(metrics.toFile()));
+                if (Files.isRegularFile(metrics)) all.add(Json.read(metrics));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read results under " + resultsRoot + ": " + e.getMessage(), e);
@@ -47,36 +51,29 @@ public final class ResultsTable {
     }
 
     public static String markdown(List<JsonNode> runs) {
-        StringBuilder out = new StringBuilder();
-        out.append("| experiment | engine | dataset | method | replay | trainable parameters | base old | base new | old after | new after | overall after | pretrain s | finetune s |\n");
-        out.append("|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        MarkdownTable table = new MarkdownTable().left("experiment").left("engine").left("dataset").left("method").right("replay")
+                .right("trainable parameters").right("base old").right("base new").right("old after").right("new after")
+                .right("overall after").right("pretrain s").right("finetune s");
         for (JsonNode m : runs) {
             JsonNode config = m.path("config");
             JsonNode finetune = config.path("finetune");
             String method = m.path("method").asText();
-            if (method.equals("lora")) {
+            if (FinetuneMethod.of(method).orElse(null) == FinetuneMethod.LORA) {
                 JsonNode lora = finetune.path("lora");
                 List<String> targets = new ArrayList<>();
                 lora.path("targets").forEach(t -> targets.add(t.asText()));
                 method = "LoRA r=" + lora.path("rank").asInt() + " on " + String.join(",", targets);
             }
             JsonNode p = m.path("parameters");
-            out.append("| ").append(m.path("name").asText())
-                    .append(" | ").append(m.path("backend").asText())
-                    .append(" | ").append(m.path("data").path("dataset").asText())
-                    .append(" | ").append(method)
-                    .append(" | ").append(finetune.path("replay").asText())
-                    .append(" | ").append(String.format(Locale.ROOT, "%,d (%.1f%%)", p.path("trainable").asLong(), p.path("trainable_percent_of_total").asDouble()))
-                    .append(" | ").append(pct(m.path("base").path("old")))
-                    .append(" | ").append(pct(m.path("base").path("new")))
-                    .append(" | ").append(pct(m.path("adapted").path("old")))
-                    .append(" | ").append(pct(m.path("adapted").path("new")))
-                    .append(" | **").append(pct(m.path("adapted").path("overall"))).append("**")
-                    .append(" | ").append(secs(m.path("seconds").path("pretrain"), m.path("training").path("base_cached").asBoolean()))
-                    .append(" | ").append(secs(m.path("seconds").path("finetune"), false))
-                    .append(" |\n");
+            table.row(m.path("name").asText(), m.path("backend").asText(), m.path("data").path("dataset").asText(), method,
+                    finetune.path("replay").asText(),
+                    String.format(Locale.ROOT, "%,d (%.1f%%)", p.path("trainable").asLong(), p.path("trainable_percent_of_total").asDouble()),
+                    pct(m.path("base").path("old")), pct(m.path("base").path("new")), pct(m.path("adapted").path("old")),
+                    pct(m.path("adapted").path("new")), "**" + pct(m.path("adapted").path("overall")) + "**",
+                    secs(m.path("seconds").path("pretrain"), m.path("training").path("base_cached").asBoolean()),
+                    secs(m.path("seconds").path("finetune"), false));
         }
-        return out.toString();
+        return table.toString();
     }
 
     /** Rewrites the marked block of {@code readme}; fails if the markers are missing. */

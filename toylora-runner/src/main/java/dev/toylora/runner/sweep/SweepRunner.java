@@ -1,16 +1,15 @@
 package dev.toylora.runner.sweep;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.toylora.api.Backends;
 import dev.toylora.runner.experiment.Experiment;
 import dev.toylora.runner.experiment.SweepGrid;
 import dev.toylora.runner.experiment.Trial;
+import dev.toylora.runner.io.AtomicFiles;
+import dev.toylora.runner.io.Json;
 import dev.toylora.runner.pipeline.ExperimentRunner;
 import dev.toylora.runner.pipeline.RunResult;
-import dev.toylora.runner.results.AtomicFiles;
 import dev.toylora.runner.train.DivergenceException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -143,20 +142,16 @@ public final class SweepRunner {
     }
 
     private static void writeTrialRecord(Path dir, Trial trial, Shard shard, double wallSeconds, boolean baseCached) {
-        ObjectNode record = SweepSummary.JSON.createObjectNode();
+        ObjectNode record = Json.MAPPER.createObjectNode();
         record.put("schema", "toylora.trial/1");
         record.put("index", trial.index());
         record.put("trial", trial.label());
-        record.set("values", SweepSummary.JSON.valueToTree(trial.values()));
+        record.set("values", Json.MAPPER.valueToTree(trial.values()));
         record.put("finetune_seed", trial.seed());
         record.put("wall_seconds", Math.round(wallSeconds * 100.0) / 100.0);
         record.put("base_cached", baseCached);
         record.put("shard", shard.toString());
-        try {
-            AtomicFiles.write(TrialFolder.dir(dir, trial).resolve(TrialFolder.TRIAL), SweepSummary.JSON.writeValueAsString(record) + "\n");
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException(e);
-        }
+        AtomicFiles.write(TrialFolder.dir(dir, trial).resolve(TrialFolder.TRIAL), Json.pretty(record));
     }
 
     static String duration(double seconds) {

@@ -1,9 +1,6 @@
 package dev.toylora.runner.sweep;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.toylora.runner.experiment.Experiment;
@@ -12,7 +9,10 @@ import dev.toylora.runner.experiment.ExperimentParser;
 import dev.toylora.runner.experiment.Problem;
 import dev.toylora.runner.experiment.SweepGrid;
 import dev.toylora.runner.experiment.Trial;
-import dev.toylora.runner.results.AtomicFiles;
+import dev.toylora.runner.io.AtomicFiles;
+import dev.toylora.runner.io.Csv;
+import dev.toylora.runner.io.Json;
+import dev.toylora.runner.io.MarkdownTable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
@@ -37,7 +37,6 @@ import java.util.stream.Stream;
  * and renamed into place, so a reader (or a shard rewriting it at the same moment) never sees half of one.
  */
 public final class SweepSummary {
-    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     /** The sweep as it ran (with its {@code sweep:} block), beside the trial folders; what {@code merge} expands. */
     public static final String DEFINITION = "experiment.yaml";
@@ -187,11 +186,7 @@ public final class SweepSummary {
 
     static void write(Path sweepDir, Table table) {
         AtomicFiles.write(sweepDir.resolve(CSV), csv(table));
-        try {
-            AtomicFiles.write(sweepDir.resolve(JSON_FILE), JSON.writeValueAsString(json(table)) + "\n");
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException(e);
-        }
+        AtomicFiles.write(sweepDir.resolve(JSON_FILE), Json.pretty(json(table)));
         SweepChart.write(sweepDir, table);
     }
 
@@ -210,7 +205,7 @@ public final class SweepSummary {
         for (int c = 0; c < classes; c++) header.add("class_" + c);
         header.addAll(List.of("overall", "old", "new", "base_old", "old_drop"));
         header.addAll(timingColumns());
-        StringBuilder out = new StringBuilder(String.join(",", header)).append('\n');
+        List<List<String>> rows = new ArrayList<>();
         for (Row r : table.rows()) {
             List<String> cells = new ArrayList<>();
             cells.add(String.valueOf(r.trial().index()));
@@ -229,9 +224,9 @@ public final class SweepSummary {
             cells.add(fmt(r.oldDrop()));
             cells.add(fmt(r.finetuneSeconds()));
             cells.add(fmt(r.wallSeconds()));
-            out.append(cells.stream().map(SweepSummary::csvCell).collect(Collectors.joining(","))).append('\n');
+            rows.add(cells);
         }
-        return out.toString();
+        return Csv.write(header, rows);
     }
 
     /** A swept value as text: numbers plainly, lists joined by '+' (as in trial names). */
@@ -241,11 +236,6 @@ public final class SweepSummary {
             return list.isEmpty() ? "none" : list.stream().map(SweepSummary::render).collect(Collectors.joining("+"));
         }
         return String.valueOf(value);
-    }
-
-    private static String csvCell(String s) {
-        if (s.contains(",") || s.contains("\"") || s.contains("\n")) return "\"" + s.replace("\"", "\"\"") + "\"";
-        return s;
     }
 
     static String fmt(double v) {
@@ -262,33 +252,32 @@ public final class SweepSummary {
     public static String markdown(Table table) {
         String old = "old " + SweepChart.classes(table.sweep().pretrain().classes());
         String fresh = "new " + SweepChart.classes(table.sweep().finetune().classes());
-        StringBuilder out = new StringBuilder("| trial | trainable | % of total | " + old + " | " + fresh
-                + " | overall | " + old + " drop | wall s |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        MarkdownTable out = new MarkdownTable().left("trial").right("trainable").right("% of total").right(old).right(fresh)
+                .right("overall").right(old + " drop").right("wall s");
         for (Row r : table.rows()) {
-            out.append(String.format(Locale.ROOT, "| %s | %,d | %s | %s | %s | %s | %s | %.1f |%n", r.trial().label(), r.trainable(),
-                    fmt(r.trainablePercent()), fmt(r.accuracy("old")), fmt(r.accuracy("new")), fmt(r.accuracy("overall")),
-                    fmt(r.oldDrop()), r.wallSeconds()));
+            out.row(r.trial().label(), String.format(Locale.ROOT, "%,d", r.trainable()), fmt(r.trainablePercent()),
+                    fmt(r.accuracy("old")), fmt(r.accuracy("new")), fmt(r.accuracy("overall")), fmt(r.oldDrop()),
+                    String.format(Locale.ROOT, "%.1f", r.wallSeconds()));
         }
-        if (!table.missing().isEmpty()) out.append("\nnot finished: ").append(String.join(", ", table.missing())).append('\n');
-        return out.toString();
+        return out + (table.missing().isEmpty() ? "" : "\nnot finished: " + String.join(", ", table.missing()) + "\n");
     }
 
     // ---- json
 
     static ObjectNode json(Table table) {
         Experiment sweep = table.sweep();
-        ObjectNode root = JSON.createObjectNode();
+        ObjectNode root = Json.MAPPER.createObjectNode();
         root.put("schema", "toylora.sweep/1");
         root.put("name", sweep.name());
-        root.set("axes", JSON.valueToTree(sweep.sweep().axes()));
+        root.set("axes", Json.MAPPER.valueToTree(sweep.sweep().axes()));
         root.put("seed", sweep.seed());
         ObjectNode classes = root.putObject("classes");
-        classes.set("old", JSON.valueToTree(sweep.pretrain().classes()));
-        classes.set("new", JSON.valueToTree(sweep.finetune().classes()));
+        classes.set("old", Json.MAPPER.valueToTree(sweep.pretrain().classes()));
+        classes.set("new", Json.MAPPER.valueToTree(sweep.finetune().classes()));
         root.put("trials", table.trials().size());
         root.put("finished", table.rows().size());
-        root.set("missing", JSON.valueToTree(table.missing()));
-        if (!table.stale().isEmpty()) root.set("not_counted", JSON.valueToTree(table.stale()));
+        root.set("missing", Json.MAPPER.valueToTree(table.missing()));
+        if (!table.stale().isEmpty()) root.set("not_counted", Json.MAPPER.valueToTree(table.stale()));
         root.put("wall_seconds_total", round(table.rows().stream().mapToDouble(Row::wallSeconds).sum()));
         ArrayNode rows = root.putArray("rows");
         for (Row r : table.rows()) {
@@ -296,7 +285,7 @@ public final class SweepSummary {
             row.put("index", r.trial().index());
             row.put("trial", r.trial().label());
             Map<String, Object> values = new LinkedHashMap<>(r.trial().values());
-            row.set("values", JSON.valueToTree(values));
+            row.set("values", Json.MAPPER.valueToTree(values));
             row.put("finetune_seed", r.trial().seed());
             ObjectNode parameters = row.putObject("parameters");
             parameters.put("trainable", r.trainable());

@@ -1,11 +1,11 @@
 package dev.toylora.runner.sweep;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.toylora.runner.experiment.ExperimentException;
 import dev.toylora.runner.experiment.ExperimentParser;
 import dev.toylora.runner.experiment.Trial;
+import dev.toylora.runner.io.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,7 +30,6 @@ final class TrialFolder {
     /** Written by the sweep after the trial's folder is published: index, values, seed, wall time. */
     static final String TRIAL = "trial.json";
 
-    static final ObjectMapper JSON = new ObjectMapper();
 
     /** What the current run expects of a finished trial beyond its config; null fields are not checked. */
     record Expectation(@Nullable Map<String, String> dataSha256, @Nullable String backendVersion) {
@@ -53,7 +52,7 @@ final class TrialFolder {
         if (!Files.isRegularFile(metricsFile)) return new Outcome(null, null);
         JsonNode metrics;
         try {
-            metrics = JSON.readTree(metricsFile.toFile());
+            metrics = Json.MAPPER.readTree(metricsFile.toFile());
         } catch (IOException e) {
             return new Outcome(null, "its metrics.json does not read: " + e.getMessage());
         }
@@ -124,7 +123,7 @@ final class TrialFolder {
         Path file = dir.resolve(TRIAL);
         if (!Files.isRegularFile(file)) return OptionalDouble.empty();
         try {
-            JsonNode wall = JSON.readTree(file.toFile()).get("wall_seconds");
+            JsonNode wall = Json.MAPPER.readTree(file.toFile()).get("wall_seconds");
             return wall != null && wall.isNumber() ? OptionalDouble.of(wall.asDouble()) : OptionalDouble.empty();
         } catch (IOException e) {
             return OptionalDouble.empty();

@@ -65,7 +65,7 @@ class ExperimentParserTest {
             assertEquals(NetworkSpec.mnistMlp(), e.network());
             assertEquals(new StageConfig(List.of(0, 1, 2, 3, 4, 5, 6, 7), 10, 64, 0.001, 0.0, "constant", 0), e.pretrain());
             FinetuneConfig f = e.finetune();
-            assertEquals("lora", f.method());
+            assertEquals(FinetuneMethod.LORA, f.method());
             assertEquals(List.of(8, 9), f.classes());
             assertEquals(0.0, f.replay());
             assertEquals(List.of(), f.replayClasses());
@@ -174,7 +174,7 @@ class ExperimentParserTest {
                     new DataConfig("fashion-mnist", "../shared/fashion", 5000),
                     new ModelConfig(List.of(256, 128), 0.1),
                     new StageConfig(List.of(0, 1, 2, 3, 4, 5), 3, 128, 0.002, 0.01, "cosine", 1),
-                    new FinetuneConfig("lora", List.of(6, 9), 0.8, List.of(0, 2), 4, 32, 0.0005, 0.001, "cosine", 2,
+                    new FinetuneConfig(FinetuneMethod.LORA, List.of(6, 9), 0.8, List.of(0, 2), 4, 32, 0.0005, 0.001, "cosine", 2,
                             new LoraConfig(4, 8, List.of("fc2", "fc3"), true, 0.05, true)),
                     new SweepConfig(java.util.Map.of("finetune.lora.rank", List.<Object>of(1, 2, 4)))
             ).withoutSweep(), e.withoutSweep());
@@ -373,7 +373,7 @@ class ExperimentParserTest {
             assertStarts("experiments/x.yaml:1:21: finetune.classes: (the default [8, 9]) overlaps pretrain.classes in"
                     + " [8, 9]", error("pretrain: {classes: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]}\n"));
             // with method none nothing is fine-tuned, so no overlap to speak of
-            assertEquals("none", parse("pretrain: {classes: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]}\n"
+            assertEquals(FinetuneMethod.NONE, parse("pretrain: {classes: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]}\n"
                     + "finetune: {method: none}\n").finetune().method());
             assertEquals("experiments/x.yaml:1:43: finetune.replay-classes[1]: class 8 is not one of pretrain.classes"
                             + " [0, 1, 2, 3, 4, 5, 6, 7]; replay-classes must be old classes (empty = all of them)",

@@ -1,4 +1,4 @@
-package dev.toylora.runner.results;
+package dev.toylora.runner.io;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

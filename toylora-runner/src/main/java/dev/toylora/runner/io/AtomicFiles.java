@@ -1,4 +1,4 @@
-package dev.toylora.runner.results;
+package dev.toylora.runner.io;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,0 +1,172 @@
+package dev.toylora.runner.pipeline;
+
+import dev.toylora.runner.checkpoint.CheckpointMetadata;
+import dev.toylora.runner.checkpoint.Safetensors;
+import dev.toylora.runner.experiment.Experiment;
+import dev.toylora.runner.experiment.ExperimentParser;
+import dev.toylora.runner.experiment.FinetuneMethod;
+import dev.toylora.runner.io.AtomicFiles;
+import dev.toylora.runner.io.Csv;
+import dev.toylora.runner.io.Json;
+import dev.toylora.runner.results.ComparisonTable;
+import dev.toylora.runner.results.Metrics;
+import dev.toylora.runner.train.ClassAccuracy;
+import dev.toylora.runner.train.EpochResult;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * Writes {@code results/<name>/}: metrics.json, per_class.csv, history.csv, comparison.md,
+ * experiment.yaml (the resolved configuration) and checkpoints/. Everything is written into a
+ * staging folder first and published by one rename: the folder is complete or absent.
+ */
+public final class ResultsWriter {
+    /** FLOPs of one training sample through the MLP: forward, weight gradients, and input gradients except the first layer's. */
+    public static long trainingFlopsPerSample(dev.toylora.api.NetworkSpec spec) {
+        long flops = 0;
+        boolean first = true;
+        for (var layer : spec.layerShapes()) {
+            long macs = (long) layer.inputs() * layer.outputs();
+            flops += 2 * macs + 2 * macs + (first ? 0 : 2 * macs);
+            first = false;
+        }
+        return flops;
+    }
+
+    public void write(Path directory, RunContext context, RunResult result, PretrainStage.Result base,
+                      Optional<FinetuneStage.Result> tuned, Optional<ClassAccuracy> baseValidation,
+                      Optional<ClassAccuracy> adaptedValidation) {
+        Path staged = AtomicFiles.stage(directory);
+        try {
+            Experiment experiment = context.experiment();
+            AtomicFiles.write(staged.resolve("per_class.csv"), perClassCsv(result));
+            AtomicFiles.write(staged.resolve("history.csv"), historyCsv(result.history()));
+            AtomicFiles.write(staged.resolve("comparison.md"), comparison(result));
+            AtomicFiles.write(staged.resolve("experiment.yaml"), ExperimentParser.toYaml(experiment));
+            Map<String, String> provenance = new TreeMap<>();
+            provenance.put("toylora.experiment", experiment.name());
+            provenance.put("toylora.backend", context.backend().name());
+            provenance.put("toylora.base-key", base.cacheKey());
+            provenance.put(CheckpointMetadata.DATASET, experiment.data().dataset());
+            provenance.put(CheckpointMetadata.OLD_CLASSES, CheckpointMetadata.classes(result.oldClasses()));
+            provenance.put(CheckpointMetadata.NEW_CLASSES, CheckpointMetadata.classes(result.newClasses()));
+            provenance.put(CheckpointMetadata.DROPOUT, String.valueOf(experiment.model().dropout()));
+            provenance.put(CheckpointMetadata.BASE_SHA256, CheckpointMetadata.weightsSha256(base.weights()));
+            // A sweep's trials share their base: it is kept once per sweep, not once per trial.
+            String baseLocation = "checkpoints/base.safetensors";
+            if (experiment.name().contains("/")) {
+                Path shared = directory.getParent().resolve("bases").resolve("base-" + base.cacheKey() + ".safetensors");
+                if (!java.nio.file.Files.isRegularFile(shared)) Safetensors.write(shared, base.weights(), withKind(provenance, "base"));
+                baseLocation = "../bases/" + shared.getFileName();
+            } else {
+                Safetensors.write(staged.resolve(baseLocation), base.weights(), withKind(provenance, "base"));
+            }
+            Metrics.Checkpoints checkpoints = new Metrics.Checkpoints(baseLocation, null, null);
+            if (tuned.isPresent()) {
+                boolean lora = experiment.finetune().method() == FinetuneMethod.LORA;
+                Map<String, String> meta = withKind(provenance, lora ? "lora-adapter" : "full-finetune");
+                if (lora) meta.putAll(CheckpointMetadata.lora(experiment.finetune().lora().toLoraSpec()));
+                String file = "checkpoints/" + (lora ? "adapter.safetensors" : "finetuned.safetensors");
+                Safetensors.write(staged.resolve(file), tuned.get().checkpoint(), meta);
+                checkpoints = new Metrics.Checkpoints(baseLocation, lora ? file : null, lora ? null : file);
+            }
+            Metrics metrics = metrics(context, result, base, tuned, baseValidation, adaptedValidation, checkpoints);
+            AtomicFiles.write(staged.resolve("metrics.json"), Json.pretty(metrics));
+            AtomicFiles.publish(staged, directory);
+        } catch (RuntimeException e) {
+            AtomicFiles.deleteTree(staged);
+            throw e;
+        }
+    }
+
+    /** The comparison table of a run, as printed and as saved in comparison.md. */
+    public static String comparison(RunResult result) {
+        return ComparisonTable.markdown(result.base(), result.adapted(), result.oldClasses(), result.newClasses());
+    }
+
+    private static Map<String, String> withKind(Map<String, String> provenance, String kind) {
+        Map<String, String> meta = new TreeMap<>(provenance);
+        meta.put("toylora.kind", kind);
+        return meta;
+    }
+
+    Metrics metrics(RunContext context, RunResult result, PretrainStage.Result base, Optional<FinetuneStage.Result> tuned,
+                    Optional<ClassAccuracy> baseValidation, Optional<ClassAccuracy> adaptedValidation, Metrics.Checkpoints checkpoints) {
+        Experiment experiment = context.experiment();
+        List<Integer> old = result.oldClasses();
+        List<Integer> fresh = result.newClasses();
+        long total = result.baseParameters() + result.addedParameters();
+        var parameters = new Metrics.Parameters(result.baseParameters(), result.trainableParameters(), total,
+                round(100.0 * result.trainableParameters() / total));
+        Metrics.Change change = result.adapted().map(a -> new Metrics.Change(round(a.overall() - result.base().overall()),
+                round(a.group(old) - result.baseOld()), round(a.group(fresh) - result.baseNew()))).orElse(null);
+        Metrics.Validation validation = baseValidation.map(v -> new Metrics.Validation(v.examples(), Metrics.accuracy(v, old, fresh),
+                adaptedValidation.map(a -> Metrics.accuracy(a, old, fresh)).orElse(null))).orElse(null);
+        long flopsPerSample = trainingFlopsPerSample(context.networkSpec());
+        Double gflops = null;
+        if (!result.baseCached() && result.pretrainSeconds() > 0) {
+            double trainSeconds = result.history().stream().filter(h -> h.stage().equals("pretrain")).mapToDouble(EpochResult::seconds).sum();
+            double flops = (double) flopsPerSample * base.trainingSamples() * experiment.pretrain().epochs();
+            gflops = round(flops / trainSeconds / 1e9);
+        }
+        var training = new Metrics.Training(result.baseCached(), base.trainingSamples(),
+                tuned.map(FinetuneStage.Result::newSamples).orElse(null), tuned.map(FinetuneStage.Result::replaySamples).orElse(null),
+                flopsPerSample, gflops);
+        var data = new Metrics.Data(experiment.data().dataset(), context.data().train().rows(), context.data().test().rows(),
+                experiment.data().validation(), new TreeMap<>(context.data().sha256()));
+        var environment = new Metrics.Environment(versionOf(ResultsWriter.class),
+                System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")",
+                System.getProperty("os.name") + " " + System.getProperty("os.arch"), Runtime.getRuntime().availableProcessors(),
+                Instant.now().toString());
+        return new Metrics(Metrics.SCHEMA, experiment.name(), context.backend().name(), context.backend().version(), experiment.seed(),
+                context.finetuneSeed(), experiment.finetune().method(), parameters, Metrics.accuracy(result.base(), old, fresh),
+                result.adapted().map(a -> Metrics.accuracy(a, old, fresh)).orElse(null), change, validation,
+                new Metrics.Classes(old, fresh), new Metrics.Seconds(round(result.pretrainSeconds()), round(result.finetuneSeconds()),
+                round(result.evaluateSeconds())), training, data, environment, experiment, checkpoints);
+    }
+
+    static String perClassCsv(RunResult result) {
+        ClassAccuracy base = result.base();
+        List<List<String>> rows = new ArrayList<>();
+        for (int c = 0; c < base.classes(); c++) {
+            int label = c;
+            String group = result.oldClasses().contains(c) ? "old" : result.newClasses().contains(c) ? "new" : "other";
+            double before = base.of(c);
+            String adapted = result.adapted().map(a -> fmt(a.of(label))).orElse("");
+            String change = result.adapted().map(a -> fmt(a.of(label) - before)).orElse("");
+            rows.add(List.of(String.valueOf(c), group, String.valueOf(base.total()[c]), fmt(before), adapted, change));
+        }
+        return Csv.write(List.of("class", "group", "test_images", "base", "adapted", "change"), rows);
+    }
+
+    static String historyCsv(List<EpochResult> history) {
+        List<List<String>> rows = new ArrayList<>();
+        for (EpochResult h : history) {
+            rows.add(List.of(h.stage(), String.valueOf(h.epoch()), String.format(Locale.ROOT, "%.6g", h.learningRate()),
+                    String.format(Locale.ROOT, "%.6f", h.loss()), h.evaluatedOn(), fmt(h.overall()), fmt(h.old()), fmt(h.fresh()),
+                    fmt(h.seconds()), String.format(Locale.ROOT, "%.0f", h.samplesPerSecond())));
+        }
+        return Csv.write(List.of("stage", "epoch", "learning_rate", "loss", "evaluated_on", "overall", "old", "new", "seconds",
+                "images_per_second"), rows);
+    }
+
+    static String fmt(double v) {
+        return Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%.2f", v);
+    }
+
+    private static double round(double v) {
+        return Metrics.round(v);
+    }
+
+    static String versionOf(Class<?> type) {
+        String v = type.getPackage().getImplementationVersion();
+        return v == null ? "development" : v;
+    }
+
+}

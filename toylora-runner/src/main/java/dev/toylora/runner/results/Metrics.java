@@ -1,0 +1,78 @@
+package dev.toylora.runner.results;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import dev.toylora.runner.experiment.Experiment;
+import dev.toylora.runner.experiment.FinetuneMethod;
+import java.util.Collection;
+import java.util.List;
+import java.util.SortedMap;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What {@code results/<name>/metrics.json} holds, field by field in the file's order (snake_case keys; the
+ * {@code config} is the resolved experiment with its own kebab-case keys). Accuracies are percentages rounded to
+ * two decimals; absent parts (no fine-tuning, no validation split) are left out of the file.
+ */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record Metrics(String schema, String name, String backend, String backendVersion, long seed, long finetuneSeed,
+                      FinetuneMethod method, Parameters parameters, Accuracy base, @Nullable Accuracy adapted,
+                      @Nullable Change change, @Nullable Validation validation, Classes classes, Seconds seconds,
+                      Training training, Data data, Environment environment, Experiment config, Checkpoints checkpoints) {
+
+    /** The value of {@link #schema()}: this layout, version 1. */
+    public static final String SCHEMA = "toylora.metrics/1";
+
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Parameters(long base, long trainable, long total, double trainablePercentOfTotal) {}
+
+    /** One model's test (or validation) accuracy: overall, on the old and new classes, and per class. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Accuracy(double overall, double old, @JsonProperty("new") double fresh, double[] perClass, int[] correct,
+                           int[] total) {}
+
+    /** Adapted minus base, in percentage points. */
+    public record Change(double overall, double old, @JsonProperty("new") double fresh) {}
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Validation(long images, Accuracy base, @Nullable Accuracy adapted) {}
+
+    public record Classes(List<Integer> old, @JsonProperty("new") List<Integer> fresh) {}
+
+    public record Seconds(double pretrain, double finetune, double evaluate) {}
+
+    /** The fine-tuning counts are there when fine-tuning ran; the throughput when the base was trained, not cached. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Training(boolean baseCached, long pretrainImages, @Nullable Integer finetuneNewImages,
+                           @Nullable Integer finetuneReplayedImages, long trainingFlopsPerImage,
+                           @Nullable Double pretrainGflopsPerSecond) {}
+
+    /** @param sha256 IDX file name → its SHA-256, sorted by name */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Data(String dataset, long trainImages, long testImages, long validationImages,
+                       SortedMap<String, String> sha256) {}
+
+    public record Environment(String toylora, String java, String os, int processors, String created) {}
+
+    /** Paths relative to the results folder; {@code adapter} for LoRA, {@code finetuned} for full fine-tuning. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Checkpoints(String base, @Nullable String adapter, @Nullable String finetuned) {}
+
+    /** {@code value} rounded to two decimals, as every percentage and time in the file is. */
+    public static double round(double value) {
+        return Double.isFinite(value) ? Math.round(value * 100.0) / 100.0 : value;
+    }
+
+    /** Rounded percentages of {@code accuracy}, with {@code old} and {@code fresh} the class groups. */
+    public static Accuracy accuracy(dev.toylora.runner.train.ClassAccuracy accuracy, Collection<Integer> old,
+                                    Collection<Integer> fresh) {
+        double[] perClass = accuracy.perClass();
+        for (int c = 0; c < perClass.length; c++) perClass[c] = round(perClass[c]);
+        return new Accuracy(round(accuracy.overall()), round(accuracy.group(old)), round(accuracy.group(fresh)), perClass,
+                accuracy.correct().clone(), accuracy.total().clone());
+    }
+}
