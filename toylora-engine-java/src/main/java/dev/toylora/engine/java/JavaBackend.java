@@ -19,6 +19,12 @@ public final class JavaBackend extends ModelBackend {
         return property(JavaBackend.class, "version") + " numerics " + property(JavaBackend.class, "numerics") + " (plain Java loops)";
     }
 
+    /** Below every other engine: chosen only when it is the one on the class path. */
+    @Override
+    public int rank() {
+        return 10;
+    }
+
     @Override
     protected Kernels kernels() {
         return KERNELS;
