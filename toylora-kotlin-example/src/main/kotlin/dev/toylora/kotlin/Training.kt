@@ -40,20 +40,6 @@ inline fun <T> Network.withAdapter(spec: LoraSpec, seed: Long, block: (Adapter) 
     }
 }
 
-/** Eval-mode logits, `rows × outputs`, row-major. */
-fun Network.logitsOf(batch: Batch): FloatArray = FloatArray(batch.rows() * spec().outputs()).also { logits(batch, it) }
-
-/** The fraction of rows whose largest logit is at the label. */
-fun Network.accuracy(batch: Batch): Double {
-    val classes = spec().outputs()
-    val logits = logitsOf(batch)
-    val correct = (0 until batch.rows()).count { row ->
-        val scores = logits.copyOfRange(row * classes, (row + 1) * classes)
-        scores.indices.maxByOrNull { scores[it] } == batch.labels()[row]
-    }
-    return correct.toDouble() / batch.rows()
-}
-
-/** `lora(rank = 4, "fc1", "fc2")`: plain LoRA with PEFT's usual alpha = 2·r unless given. */
+/** `lora(rank = 4, "fc1", "fc2")`: plain LoRA with PEFT's usual alpha = 2·r unless given (Kotlin's named arguments over the builder). */
 fun lora(rank: Int, vararg targets: String, alpha: Double = 2.0 * rank, trainBias: Boolean = false, dropout: Double = 0.0): LoraSpec =
-    LoraSpec(rank, alpha, targets.toList(), trainBias, dropout, false)
+    LoraSpec.builder().rank(rank).alpha(alpha).targets(*targets).trainBias(trainBias).dropout(dropout).build()

@@ -3,6 +3,7 @@ package dev.toylora.kotlin
 import dev.toylora.api.Backend
 import dev.toylora.api.Backends
 import dev.toylora.api.Batch
+import dev.toylora.api.LoraSpec
 import dev.toylora.api.Network
 import dev.toylora.api.NetworkSpec
 import dev.toylora.api.OptimizerSpec
@@ -80,5 +81,17 @@ class KotlinApiTest {
         assertTrue(network.adapter().isEmpty)
         val after = network.weights()
         for ((name, tensor) in base) assertContentEquals(tensor.data(), after.getValue(name).data(), name)
+    }
+
+    @Test
+    fun theJavaApiReadsWellFromKotlin() {
+        val spec = LoraSpec.builder().rank(8).alpha(16).targets("fc1").build()   // an Int alpha compiles
+        assertEquals(2.0, spec.scaling())
+        assertEquals(LoraSpec.of(8, 16.0, listOf("fc1")), LoraSpec.of(8, 16, listOf("fc1")))
+        val network = backend.create(NetworkSpec(8, listOf(16), 3, 0.1), 1)
+        network.use { net ->
+            val predicted = net.predict(Batch.unlabelled(FloatArray(2 * 8), 2, 8))
+            assertEquals(2, predicted.size)
+        }
     }
 }

@@ -6,11 +6,11 @@ import org.ojalgo.array.operation.AXPY;
 
 /**
  * Matrix products on row arrays ({@code float[rows][columns]}) with the kernel of ojAlgo's
- * {@code MultiplyNeither.fill(double[][]…)}, in float: each product row is cleared, then gets {@code left[i][c]·right[c]}
- * added for c in order by ojAlgo's float {@link AXPY}. With whole rows (no offsets) C2 vectorises that loop, unlike the
- * offset AXPY and scalar DOT of the column-major {@code R064Store} products; in float it adds twice the values per
- * vector instruction and moves half the bytes (1.7–2× the double kernel's GFLOP/s in a microbenchmark at the
- * training shapes).
+ * {@code MultiplyNeither.fill(double[][]…)}, in float: each product row is scaled by β (cleared when β = 0), then gets
+ * {@code α·left[i][c]·right[c]} added for c in order by ojAlgo's float {@link AXPY}. With whole rows (no offsets) C2
+ * vectorises that loop, unlike the offset AXPY and scalar DOT of the column-major {@code R064Store} products; in float
+ * it adds twice the values per vector instruction and moves half the bytes of the double kernel. A zero multiplier
+ * adds nothing to finite rows and is skipped: ReLU, dropout and blank pixels make many of them.
  *
  * <p>The rows of a large product are split into one part per processor, run by the caller and the common
  * fork/join pool. Each element is still summed by one thread in the same order, so results do not depend on the
@@ -22,45 +22,76 @@ import org.ojalgo.array.operation.AXPY;
 final class Products {
     private Products() {}
 
-    /** Below this many multiply-adds a product stays on the calling thread: handing work over costs more than it saves. */
+    /** Below this many multiply-adds work stays on the calling thread: handing it over costs more than it saves. */
     private static final long SPLIT_WORK = 1 << 19;
     /** A part of more rows than this is halved while processors are left to take the halves. */
     private static final int MIN_ROWS = 16;
+    /** How many values a block of product rows, and a block of right rows, holds: both together well within a core's L2. */
+    private static final int ROW_BLOCK_FLOATS = Integer.getInteger("rowblock", 1 << 14);
+    private static final int DEPTH_BLOCK_FLOATS = Integer.getInteger("blockfloats", 1 << 15);
+    private static final boolean NOSKIP = Boolean.getBoolean("noskip"); // TEMP
     private static final int PARTS = Integer.highestOneBit(Runtime.getRuntime().availableProcessors());
 
-    /** product = left·right: {@code [m][n] = [m][k]·[k][n]}. */
-    static void multiply(float[][] product, float[][] left, float[][] right) {
-        int m = product.length;
-        long work = (long) m * right.length * product[0].length;
-        if (work < SPLIT_WORK || PARTS == 1) {
-            rows(product, left, right, 0, m);
+    /** Work on rows {@code [first, limit)} of something, independent of every other row's. */
+    @FunctionalInterface
+    interface RowRange {
+        void run(int first, int limit);
+    }
+
+    /** product ← α·left·right + β·product: {@code [m][n] = [m][k]·[k][n]}; product must not be left or right. */
+    static void multiply(float alpha, float[][] left, float[][] right, float beta, float[][] product) {
+        long work = (long) product.length * right.length * product[0].length;
+        forRows(product.length, work, (first, limit) -> rows(alpha, left, right, beta, product, first, limit));
+    }
+
+    /** Runs {@code task} over {@code [0, rows)}, split among the processors when {@code work} (in multiply-adds) is large. */
+    static void forRows(int rows, long work, RowRange task) {
+        if (work < SPLIT_WORK || PARTS == 1 || rows <= MIN_ROWS) {
+            task.run(0, rows);
         } else {
-            new Part(product, left, right, 0, m, PARTS).compute();
+            new Part(task, 0, rows, PARTS).compute();
         }
     }
 
-    private static void rows(float[][] product, float[][] left, float[][] right, int first, int limit) {
+    private static void rows(float alpha, float[][] left, float[][] right, float beta, float[][] product, int first, int limit) {
         for (int i = first; i < limit; i++) {
             float[] row = product[i];
-            Arrays.fill(row, 0);
-            float[] leftRow = left[i];
-            for (int c = 0; c < leftRow.length; c++) AXPY.invoke(row, leftRow[c], right[c]);
+            if (beta == 0f) {
+                Arrays.fill(row, 0f);
+            } else if (beta != 1f) {
+                for (int j = 0; j < row.length; j++) row[j] *= beta;
+            }
+        }
+        // Product rows go by blocks, and the right rows by blocks that stay in cache for a whole block of product rows,
+        // instead of all of them streaming in once per row; each element still gets its terms in the order c = 0, 1, …
+        int columns = product[0].length;
+        int rowBlock = Math.max(1, ROW_BLOCK_FLOATS / columns);
+        int depthBlock = Math.max(8, DEPTH_BLOCK_FLOATS / columns);
+        for (int i0 = first; i0 < limit; i0 += rowBlock) {
+            int i1 = Math.min(limit, i0 + rowBlock);
+            for (int c0 = 0; c0 < right.length; c0 += depthBlock) {
+                int c1 = Math.min(right.length, c0 + depthBlock);
+                for (int i = i0; i < i1; i++) {
+                    float[] row = product[i];
+                    float[] leftRow = left[i];
+                    for (int c = c0; c < c1; c++) {
+                        float factor = leftRow[c];
+                        if (factor != 0f || NOSKIP) AXPY.invoke(row, alpha * factor, right[c]);
+                    }
+                }
+            }
         }
     }
 
-    /** Rows {@code first … limit-1} of a product, to be run by {@code parts} threads. */
+    /** Rows {@code first … limit-1} of a task, to be run by {@code parts} threads. */
     private static final class Part extends RecursiveAction {
-        private final float[][] product;
-        private final float[][] left;
-        private final float[][] right;
+        private final RowRange task;
         private final int first;
         private final int limit;
         private final int parts;
 
-        Part(float[][] product, float[][] left, float[][] right, int first, int limit, int parts) {
-            this.product = product;
-            this.left = left;
-            this.right = right;
+        Part(RowRange task, int first, int limit, int parts) {
+            this.task = task;
             this.first = first;
             this.limit = limit;
             this.parts = parts;
@@ -70,13 +101,13 @@ final class Products {
         protected void compute() {
             if (parts > 1 && limit - first > MIN_ROWS) {
                 int middle = (first + limit) >>> 1;
-                Part upper = new Part(product, left, right, first, middle, parts / 2);
+                Part upper = new Part(task, first, middle, parts / 2);
                 upper.fork();
-                new Part(product, left, right, middle, limit, parts / 2).compute();
+                new Part(task, middle, limit, parts / 2).compute();
                 // Runs the upper half here if no pool thread has taken it yet.
                 upper.join();
             } else {
-                rows(product, left, right, first, limit);
+                task.run(first, limit);
             }
         }
     }

@@ -13,10 +13,10 @@ import java.util.SplittableRandom;
 /**
  * Not a test (no timed assertions anywhere): prints training steps per second on the MNIST-shaped MLP
  * with random data, for full training and for LoRA r=16 on fc1…fc4, the FLOP rate of the matrix
- * products, and the bytes the calling thread allocates per step (after warm-up: only the fork/join task objects
- * of the products split among threads and of the weights' transpose). Run after {@code mvn test-compile} with the
- * module's test class path:
- * {@code java -cp test-classes:classes:<toylora-api and toylora-engine-common classes, ojalgo and jspecify jars> dev.toylora.engine.ojalgo.StepBenchmark [batch] [seconds]}.
+ * products (counted dense: products skip zero multipliers, and random data has few), and the bytes the calling thread
+ * allocates per step (after warm-up: only the fork/join task objects of the products and transposes split among
+ * threads). Run after {@code mvn test-compile} with the module's test class path:
+ * {@code java -cp test-classes:classes:<toylora-api and toylora-model classes, ojalgo and jspecify jars> dev.toylora.engine.ojalgo.StepBenchmark [batch] [seconds]}.
  */
 public final class StepBenchmark {
     private StepBenchmark() {}
@@ -35,7 +35,7 @@ public final class StepBenchmark {
             weightGradients += product;
             boolean first = shape.name().equals("fc1");
             if (!first) inputGradients += product;
-            // uᵀ = A·xᵀ and dA; vᵀ = B·uᵀ, dB and du; du·A above fc1.
+            // u = x·Aᵀ and dA; v = u·Bᵀ, dB and du; du·A above fc1.
             lowRank += 2.0 * batchSize * r * (2 * shape.inputs() + 3 * shape.outputs() + (first ? 0 : shape.inputs()));
         }
 

@@ -1,5 +1,6 @@
 package dev.toylora.engine.openblas;
 
+import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.openblas.global.openblas_nolapack;
 
@@ -25,13 +26,13 @@ final class NativeBlas {
         Loader.load(openblas_nolapack.class);
         threads = chooseThreads();
         // One small product with a known answer, in both transposed forms, before anything trusts the library.
-        NativeFloats a = NativeFloats.of(new float[] {1, 2, 3, 4, 5, 6});     // [2 × 3]
-        NativeFloats b = NativeFloats.of(new float[] {1, 0, 0, 1, 1, 1});     // [3 × 2]
-        NativeFloats c = NativeFloats.zeros(4);
-        sgemm(false, false, 2, 2, 3, 1f, a, 3, b, 2, 0f, c, 2);
-        NativeFloats bT = NativeFloats.of(new float[] {1, 0, 1, 0, 1, 1});    // bᵀ [2 × 3]
-        NativeFloats d = NativeFloats.zeros(4);
-        sgemm(false, true, 2, 2, 3, 1f, a, 3, bT, 3, 0f, d, 2);
+        NativeMatrix a = NativeMatrix.of(2, 3, 1, 2, 3, 4, 5, 6);
+        NativeMatrix b = NativeMatrix.of(3, 2, 1, 0, 0, 1, 1, 1);
+        NativeMatrix c = new NativeMatrix(2, 2);
+        sgemm(false, false, 2, 2, 3, 1f, a.pointer(), 3, b.pointer(), 2, 0f, c.pointer(), 2);
+        NativeMatrix bT = NativeMatrix.of(2, 3, 1, 0, 1, 0, 1, 1);
+        NativeMatrix d = new NativeMatrix(2, 2);
+        sgemm(false, true, 2, 2, 3, 1f, a.pointer(), 3, bT.pointer(), 3, 0f, d.pointer(), 2);
         float[] expected = {4, 5, 10, 11};
         if (!java.util.Arrays.equals(c.toArray(), expected) || !java.util.Arrays.equals(d.toArray(), expected)) {
             throw new IllegalStateException("OpenBLAS loaded but multiplied wrongly: " + java.util.Arrays.toString(c.toArray()) + " and "
@@ -41,7 +42,7 @@ final class NativeBlas {
     }
 
     /**
-     * One thread per product by default: the engine splits each phase of a step between two threads itself ({@link Parallel}),
+     * One thread per product by default: each kernel splits its work between two threads itself ({@link Parallel}),
      * which keeps both cores busy without OpenBLAS's spinning hand-offs (that lose 7–40× when the cores are shared).
      * -Dtoylora.openblas.threads=N (or OPENBLAS_NUM_THREADS, which OpenBLAS reads itself) gives each product N threads,
      * for machines with cores to spare beyond two.
@@ -74,9 +75,9 @@ final class NativeBlas {
      * C ← alpha·op(A)·op(B) + beta·C for row-major matrices: op(A) is {@code m × k}, op(B) {@code k × n}, C
      * {@code m × n}; {@code lda}, {@code ldb}, {@code ldc} are the row lengths of the stored A, B and C.
      */
-    static void sgemm(boolean transposeA, boolean transposeB, int m, int n, int k, float alpha, NativeFloats a, int lda,
-                      NativeFloats b, int ldb, float beta, NativeFloats c, int ldc) {
+    static void sgemm(boolean transposeA, boolean transposeB, int m, int n, int k, float alpha, FloatPointer a, int lda,
+                      FloatPointer b, int ldb, float beta, FloatPointer c, int ldc) {
         openblas_nolapack.cblas_sgemm(ROW_MAJOR, transposeA ? TRANS : NO_TRANS, transposeB ? TRANS : NO_TRANS,
-                m, n, k, alpha, a.pointer(), lda, b.pointer(), ldb, beta, c.pointer(), ldc);
+                m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     }
 }

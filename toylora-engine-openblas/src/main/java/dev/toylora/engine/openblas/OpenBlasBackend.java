@@ -1,22 +1,15 @@
 package dev.toylora.engine.openblas;
 
-import dev.toylora.api.Backend;
-import dev.toylora.api.Network;
-import dev.toylora.api.NetworkSpec;
-import dev.toylora.api.Tensor;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.util.Map;
-import java.util.Properties;
+import dev.toylora.model.ModelBackend;
+import dev.toylora.model.kernel.Kernels;
 
 /**
- * The engine on OpenBLAS's sgemm, in float32; listed in META-INF/services as {@code openblas}. When the native
- * library cannot load (a platform the jar carries no binary for, a missing JavaCPP jar, an unwritable cache), the
- * reason is logged once and {@link #unavailableReason()} gives it, so that {@code Backends.get("openblas")} refuses
- * the engine before anything trains.
+ * The engine on OpenBLAS's sgemm, in float32: the model of {@code toylora-model} on {@link OpenBlasKernels}; listed in
+ * META-INF/services as {@code openblas}. When the native library cannot load (a platform the jar carries no binary for,
+ * a missing JavaCPP jar, an unwritable cache), the reason is logged once and {@link #unavailableReason()} gives it, so
+ * that {@code Backends.get("openblas")} refuses the engine before anything trains.
  */
-public final class OpenBlasBackend implements Backend {
+public final class OpenBlasBackend extends ModelBackend {
     public OpenBlasBackend() {}
 
     @Override
@@ -46,19 +39,14 @@ public final class OpenBlasBackend implements Backend {
     }
 
     @Override
-    public Network create(NetworkSpec spec, long seed) {
-        requireAvailable();
-        return MlpNetwork.initialised(spec, seed);
-    }
-
-    @Override
-    public Network restore(NetworkSpec spec, Map<String, Tensor> weights) {
-        requireAvailable();
-        return MlpNetwork.restored(spec, weights);
-    }
-
-    private void requireAvailable() {
+    protected Kernels kernels() {
         if (!available()) throw new IllegalStateException("the openblas engine cannot run here: " + unavailableReason());
+        return Loaded.KERNELS;
+    }
+
+    /** The kernels, made on first use only: their classes need JavaCPP, which may be missing. */
+    private static final class Loaded {
+        static final Kernels KERNELS = new OpenBlasKernels();
     }
 
     /** The OpenBLAS part of the preset's version "0.3.31-1.5.13". */
@@ -102,19 +90,6 @@ public final class OpenBlasBackend implements Backend {
 
     /** This module's, OpenBLAS's and JavaCPP's Maven versions, written into engine.properties by resource filtering. */
     static String property(String key) {
-        try (InputStream in = OpenBlasBackend.class.getResourceAsStream("engine.properties")) {
-            if (in == null) return "unknown";
-            Properties properties = new Properties();
-            properties.load(in);
-            String value = properties.getProperty(key, "unknown");
-            return value.startsWith("${") ? "unknown" : value;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the engine's version", e);
-        }
-    }
-
-    @Override
-    public String toString() {
-        return "openblas " + version();
+        return property(OpenBlasBackend.class, key);
     }
 }

@@ -3,11 +3,12 @@ package dev.toylora.engine.openblas;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntConsumer;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Two pieces of work at once: the calling thread runs the first while one helper thread (a daemon shared by the
- * engine) runs the second. The second is <em>claimed</em>, not assigned: if the helper has not started it by the time
+ * engine) runs the second — in the kernels, the two halves of a product, an epilogue or an Adam update. The second is <em>claimed</em>, not assigned: if the helper has not started it by the time
  * the caller is done with the first — on a machine whose cores are busy with other work, say — the caller runs it
  * itself. So a step never waits on a thread that is not running, and a busy machine costs at worst the serial time
  * (OpenBLAS's own threads, by contrast, spin while they wait for each other and lose 7–40× there). The results are
@@ -24,13 +25,18 @@ final class Parallel {
 
     /** Runs {@code first} and {@code second}, at once when a helper is free; returns when both are done. */
     static void both(Runnable first, Runnable second) {
+        halves(half -> (half == 0 ? first : second).run());
+    }
+
+    /** Runs {@code half.accept(0)} and {@code half.accept(1)}, at once when a helper is free; returns when both are done. */
+    static void halves(IntConsumer half) {
         if (!ENABLED || disabledForTests || !IN_USE.compareAndSet(false, true)) {
-            first.run();
-            second.run();
+            half.accept(0);
+            half.accept(1);
             return;
         }
         try {
-            helper().runBoth(first, second);
+            helper().runBoth(half);
         } finally {
             IN_USE.set(false);
         }
@@ -68,7 +74,7 @@ final class Parallel {
 
         private final AtomicInteger state = new AtomicInteger(IDLE);
         private final Thread thread;
-        private volatile @Nullable Runnable task;
+        private volatile @Nullable IntConsumer task;
         private volatile @Nullable Thread caller;
         private volatile @Nullable Throwable failure;
 
@@ -78,15 +84,15 @@ final class Parallel {
             thread.start();
         }
 
-        void runBoth(Runnable first, Runnable second) {
-            task = second;
+        void runBoth(IntConsumer half) {
+            task = half;
             failure = null;
             caller = Thread.currentThread();
             state.set(POSTED);
             LockSupport.unpark(thread);
             Throwable thrown = null;
             try {
-                first.run();
+                half.accept(0);
             } catch (RuntimeException | Error e) {
                 thrown = e;
             }
@@ -94,7 +100,7 @@ final class Parallel {
                 // The helper has not started: do it here rather than wait for it to be scheduled.
                 state.set(IDLE);
                 task = null;
-                if (thrown == null) second.run();
+                if (thrown == null) half.accept(1);
             } else {
                 awaitDone();
                 Throwable helperFailure = failure;
@@ -117,9 +123,9 @@ final class Parallel {
                 for (int i = 0; i < SPINS && state.get() != POSTED; i++) Thread.onSpinWait();
                 while (state.get() != POSTED) LockSupport.park(this);
                 if (!state.compareAndSet(POSTED, TAKEN)) continue;   // the caller took it
-                Runnable work = task;
+                IntConsumer work = task;
                 try {
-                    if (work != null) work.run();
+                    if (work != null) work.accept(1);
                 } catch (RuntimeException | Error e) {
                     failure = e;
                 }

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.toylora.api.Backend;
-import dev.toylora.engine.common.AdamMath;
+import dev.toylora.model.ModelBackend;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -58,7 +58,7 @@ class NativeUnavailableTest {
 
     private Result probe(List<Path> extra) throws Exception {
         List<Path> classPath = new ArrayList<>(List.of(jarOf(OpenBlasBackend.class), jarOf(ProbeMain.class), jarOf(Backend.class),
-                jarOf(NullMarked.class), jarOf(AdamMath.class)));
+                jarOf(NullMarked.class), jarOf(ModelBackend.class)));
         classPath.addAll(extra);
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = List.of(java, "-Dorg.bytedeco.javacpp.cachedir=" + cache, "-cp",

@@ -1,14 +1,14 @@
 package dev.toylora.engine.openblas;
 
 import dev.toylora.api.Backend;
-import dev.toylora.engine.ojalgo.OjAlgoBackend;
-import dev.toylora.engine.ojalgo.OjAlgoIntrospection;
+import dev.toylora.engine.java.JavaBackend;
 import dev.toylora.tck.Engine;
 import dev.toylora.tck.EngineContract;
 import dev.toylora.tck.Introspection;
+import dev.toylora.tck.ModelIntrospection;
 import java.util.Optional;
 
-/** The whole engine contract (toylora-engine-tck) on the OpenBLAS engine, agreeing with the ojAlgo engine. */
+/** The whole engine contract (toylora-engine-tck) on the OpenBLAS engine, agreeing with the plain-Java reference engine. */
 class OpenBlasContractTest extends EngineContract {
 
     @Override
@@ -18,11 +18,11 @@ class OpenBlasContractTest extends EngineContract {
 
     @Override
     protected Introspection introspection() {
-        return new OpenBlasIntrospection();
+        return new ModelIntrospection();
     }
 
     @Override
     protected Optional<Engine> reference() {
-        return Optional.of(new Engine(new OjAlgoBackend(), new OjAlgoIntrospection()));
+        return Optional.of(new Engine(new JavaBackend(), new ModelIntrospection()));
     }
 }

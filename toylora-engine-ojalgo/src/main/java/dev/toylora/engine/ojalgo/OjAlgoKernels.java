@@ -1,0 +1,201 @@
+package dev.toylora.engine.ojalgo;
+
+import dev.toylora.model.kernel.AdamMath;
+import dev.toylora.model.kernel.DropoutDraws;
+import dev.toylora.model.kernel.Kernels;
+import dev.toylora.model.kernel.Matrix;
+import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The kernels on {@link RowMatrix} row arrays, products by ojAlgo's row kernel ({@link Products}).
+ *
+ * <p>That kernel adds whole rows of the right operand, so a product is fast when those rows are long; each product is
+ * taken in whichever of {@code C = op(A)·op(B)} and {@code Cᵀ = op(B)ᵀ·op(A)ᵀ} has the longer rows, from the operands'
+ * kept transposes ({@link RowMatrix#transposed()}). So z = x·Wᵀ reads a Wᵀ made once while W is frozen (once per step
+ * while it trains), and the LoRA products with only r columns (u, du, dB) are taken transposed and turned back.
+ *
+ * <p>Holds no state: what a product needs besides its operands lives in the matrices. One instance serves any number of
+ * networks on any threads, as long as each network (and so each matrix) is used by one thread at a time.
+ */
+final class OjAlgoKernels implements Kernels {
+    /** Product rows this long run the row kernel near its best; a shorter product is taken transposed if that is longer. */
+    private static final int LONG_ROWS = 64;
+
+    private static RowMatrix of(Matrix m) {
+        return (RowMatrix) m;
+    }
+
+    @Override
+    public Matrix zeros(int rows, int columns) {
+        return new RowMatrix(rows, columns);
+    }
+
+    @Override
+    public void write(Matrix m, float[] source, int offset) {
+        RowMatrix target = of(m);
+        int columns = target.columns();
+        for (int i = 0; i < target.rows.length; i++) System.arraycopy(source, offset + i * columns, target.rows[i], 0, columns);
+        target.changed();
+    }
+
+    @Override
+    public void read(Matrix m, float[] target) {
+        RowMatrix source = of(m);
+        int columns = source.columns();
+        for (int i = 0; i < source.rows.length; i++) System.arraycopy(source.rows[i], 0, target, i * columns, columns);
+    }
+
+    @Override
+    public float get(Matrix m, int row, int column) {
+        return of(m).rows[row][column];
+    }
+
+    @Override
+    public void set(Matrix m, int row, int column, float value) {
+        of(m).rows[row][column] = value;
+        of(m).changed();
+    }
+
+    @Override
+    public void copy(Matrix from, Matrix to) {
+        checkSameShape(from, to);
+        float[][] source = of(from).rows;
+        float[][] target = of(to).rows;
+        for (int i = 0; i < source.length; i++) System.arraycopy(source[i], 0, target[i], 0, source[i].length);
+        of(to).changed();
+    }
+
+    @Override
+    public void product(float alpha, Matrix a, boolean transposeA, Matrix b, boolean transposeB, float beta, Matrix c) {
+        RowMatrix left = of(a);
+        RowMatrix right = of(b);
+        RowMatrix product = of(c);
+        int m = c.rows();
+        int n = c.columns();
+        int depth = transposeA ? a.rows() : a.columns();
+        if ((transposeA ? a.columns() : a.rows()) != m || (transposeB ? b.columns() : b.rows()) != depth
+                || (transposeB ? b.rows() : b.columns()) != n) {
+            throw new IllegalArgumentException("product of " + shape(a, transposeA) + " and " + shape(b, transposeB) + " into " + m + "×" + n);
+        }
+        if (c == a || c == b) throw new IllegalArgumentException("the product must not be one of its operands");
+        if (n >= LONG_ROWS || n >= m) {
+            Products.multiply(alpha, transposeA ? left.transposed() : left.rows, transposeB ? right.transposed() : right.rows, beta, product.rows);
+            product.changed();
+        } else {
+            // cᵀ = op(b)ᵀ·op(a)ᵀ into c's transposed copy, whose rows are m long, then turned back into c.
+            Products.multiply(1f, transposeB ? right.rows : right.transposed(), transposeA ? left.rows : left.transposed(), 0f,
+                    product.transposeBuffer());
+            product.transposeBack(alpha, beta);
+        }
+    }
+
+    @Override
+    public void biasActivation(Matrix z, Matrix bias, @Nullable Matrix v, float s, boolean relu, @Nullable DropoutDraws dropout, Matrix out) {
+        float[][] zs = of(z).rows;
+        float[] b = of(bias).rows[0];
+        float[][] vs = v != null ? of(v).rows : null;
+        float[][] ys = of(out).rows;
+        for (int i = 0; i < zs.length; i++) {
+            float[] zRow = zs[i];
+            float[] vRow = vs != null ? vs[i] : null;
+            float[] y = ys[i];
+            for (int j = 0; j < zRow.length; j++) {
+                float value = zRow[j] + b[j];
+                if (vRow != null) value += s * vRow[j];
+                y[j] = relu ? Math.max(value, 0f) : value;
+            }
+            if (dropout != null) {
+                for (int j = 0; j < y.length; j++) y[j] *= dropout.factor(i, j);
+            }
+        }
+        of(out).changed();
+    }
+
+    @Override
+    public void dropout(Matrix x, DropoutDraws draws, Matrix mask, Matrix out) {
+        float[][] xs = of(x).rows;
+        float[][] masks = of(mask).rows;
+        float[][] ys = of(out).rows;
+        for (int i = 0; i < xs.length; i++) {
+            float[] xRow = xs[i];
+            float[] maskRow = masks[i];
+            float[] y = ys[i];
+            for (int j = 0; j < xRow.length; j++) {
+                maskRow[j] = draws.factor(i, j);
+                y[j] = xRow[j] * maskRow[j];
+            }
+        }
+        of(mask).changed();
+        of(out).changed();
+    }
+
+    @Override
+    public void reluDropoutBackward(Matrix dy, Matrix y, float keep, Matrix dz) {
+        float[][] dys = of(dy).rows;
+        float[][] ys = of(y).rows;
+        float[][] dzs = of(dz).rows;
+        for (int i = 0; i < dzs.length; i++) {
+            float[] d = dys[i];
+            float[] h = ys[i];
+            float[] out = dzs[i];
+            for (int j = 0; j < out.length; j++) out[j] = d[j] * (keep * isPositive(h[j])) + 0f;
+        }
+        of(dz).changed();
+    }
+
+    @Override
+    public void addMasked(Matrix target, Matrix add, Matrix mask) {
+        float[][] ts = of(target).rows;
+        float[][] as = of(add).rows;
+        float[][] ms = of(mask).rows;
+        for (int i = 0; i < ts.length; i++) {
+            float[] t = ts[i];
+            float[] a = as[i];
+            float[] m = ms[i];
+            for (int j = 0; j < t.length; j++) t[j] += a[j] * m[j];
+        }
+        of(target).changed();
+    }
+
+    @Override
+    public void columnSums(Matrix m, Matrix sums) {
+        float[] total = of(sums).rows[0];
+        Arrays.fill(total, 0f);
+        for (float[] row : of(m).rows) {
+            for (int j = 0; j < total.length; j++) total[j] += row[j];
+        }
+        of(sums).changed();
+    }
+
+    @Override
+    public void adam(AdamMath adam, Matrix p, Matrix g, Matrix m, Matrix v) {
+        float[][] ps = of(p).rows;
+        float[][] gs = of(g).rows;
+        float[][] ms = of(m).rows;
+        float[][] vs = of(v).rows;
+        for (int i = 0; i < ps.length; i++) adam.update(ps[i], gs[i], ms[i], vs[i], 0, ps[i].length);
+        of(p).changed();
+        of(m).changed();
+        of(v).changed();
+    }
+
+    /**
+     * 1 for y > 0, 0 for y = 0 (a ReLU's output is never below): the smallest positive float times 2¹⁴⁹ is 1. Min and
+     * max vectorise where a branch on random signs would not; the {@code + 0f} above turns dy·0 = −0 into the
+     * reference's 0.
+     */
+    private static float isPositive(float y) {
+        return Math.min(Math.max(y * 0x1p126f * 0x1p23f, 0f), 1f);
+    }
+
+    private static void checkSameShape(Matrix a, Matrix b) {
+        if (a.rows() != b.rows() || a.columns() != b.columns()) {
+            throw new IllegalArgumentException("shapes differ: " + a.rows() + "×" + a.columns() + " and " + b.rows() + "×" + b.columns());
+        }
+    }
+
+    private static String shape(Matrix m, boolean transposed) {
+        return transposed ? m.columns() + "×" + m.rows() + " (transposed)" : m.rows() + "×" + m.columns();
+    }
+}

@@ -1,0 +1,203 @@
+package dev.toylora.engine.openblas;
+
+import dev.toylora.model.kernel.Matrix;
+import java.nio.FloatBuffer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A row-major float matrix in native memory, handed to OpenBLAS as a pointer: JavaCPP's {@code float[]} overloads copy
+ * every array into native memory and back on each call (16.7% of a training run's CPU time, profiled), so every matrix
+ * a product touches lives here. Java code reads and writes it through a direct {@link FloatBuffer}, in chunks copied to
+ * and from heap arrays where a loop should be vectorised. Freed by JavaCPP when unreachable.
+ *
+ * <p>The values live in one of two places, chosen by first use and moved on the rare use of the other kind: native
+ * memory (everything a product or an element-wise kernel touches), or a heap array (Adam's moments, which only the
+ * Adam kernel ever touches: they never need native memory, nor a copy each step). A matrix made by {@code zeros} has
+ * neither until first used. Besides, a matrix Adam updates keeps {@link #shadow} heap copies of itself for the update
+ * loop; {@link #version} tells when a write from elsewhere made them stale.
+ */
+final class NativeMatrix implements Matrix {
+    private final int rows;
+    private final int columns;
+    private final int length;
+    private @Nullable FloatPointer pointer;
+    private @Nullable FloatBuffer buffer;
+    /** The values, when they live on the heap rather than in native memory. */
+    private float @Nullable [] heap;
+    /** Pointers into this matrix at an offset (where a product's half starts), made once per offset and kept. */
+    private final @Nullable FloatPointer[] views = new FloatPointer[4];
+    private final long[] viewOffsets = new long[4];
+    /** Counts the writes to the native values other than Adam's, which keeps its own copy up to date. */
+    private int version;
+    /** Adam's heap copy of the values (or of the gradient), and the {@link #version} it was read at. */
+    private float @Nullable [] shadow;
+    private int shadowVersion = -1;
+
+    NativeMatrix(int rows, int columns) {
+        if (rows < 0 || columns < 0) throw new IllegalArgumentException("a matrix cannot be " + rows + " × " + columns);
+        this.rows = rows;
+        this.columns = columns;
+        this.length = Math.multiplyExact(rows, columns);
+    }
+
+    static NativeMatrix of(int rows, int columns, float... values) {
+        NativeMatrix made = new NativeMatrix(rows, columns);
+        made.write(0, values, 0, made.length);
+        return made;
+    }
+
+    @Override
+    public int rows() {
+        return rows;
+    }
+
+    @Override
+    public int columns() {
+        return columns;
+    }
+
+    int length() {
+        return length;
+    }
+
+    /** The values in native memory, allocated (zeroed) on first use; call on the calling thread before splitting work. */
+    FloatPointer pointer() {
+        FloatPointer p = pointer;
+        return p != null ? p : allocate();
+    }
+
+    private FloatPointer allocate() {
+        FloatPointer p = new FloatPointer(Math.max(length, 1));
+        p.zero();
+        buffer = p.asBuffer();
+        pointer = p;
+        float[] onHeap = heap;
+        if (onHeap != null) {
+            buffer().put(0, onHeap, 0, length);
+            heap = null;
+        }
+        return p;
+    }
+
+    /** The values for element-wise access; do not change its position or limit. */
+    FloatBuffer buffer() {
+        FloatBuffer b = buffer;
+        if (b == null) {
+            pointer();
+            b = buffer;
+        }
+        return java.util.Objects.requireNonNull(b);
+    }
+
+    /** A pointer to value {@code offset} on, sharing this memory (a product's operand or output that starts inside it). */
+    FloatPointer pointerAt(long offset) {
+        FloatPointer whole = pointer();
+        if (offset == 0) return whole;
+        for (int i = 0; i < views.length; i++) {
+            FloatPointer view = views[i];
+            if (view != null && viewOffsets[i] == offset) return view;
+        }
+        FloatPointer made = new FloatPointer(whole).position(offset);
+        for (int i = 0; i < views.length; i++) {
+            if (views[i] == null) {
+                viewOffsets[i] = offset;
+                views[i] = made;
+                break;
+            }
+        }
+        return made;
+    }
+
+    /**
+     * The values as a heap array, for a matrix only Adam touches (its moments): moved off native memory if they were
+     * there. Call on the calling thread before splitting work.
+     */
+    float[] heap() {
+        float[] onHeap = heap;
+        if (onHeap != null) return onHeap;
+        onHeap = new float[length];
+        FloatBuffer b = buffer;
+        if (b != null) {
+            b.get(0, onHeap, 0, length);
+            pointer = null;
+            buffer = null;
+            java.util.Arrays.fill(views, null);
+        }
+        heap = onHeap;
+        return onHeap;
+    }
+
+    /** Adam's heap copy of this matrix (allocated on first use, stale when {@link #shadowIsStale}). */
+    float[] shadow() {
+        float[] copy = shadow;
+        if (copy == null) shadow = copy = new float[length];
+        return copy;
+    }
+
+    /** Whether something other than Adam wrote the values since {@link #shadowRead}. */
+    boolean shadowIsStale() {
+        return shadowVersion != version;
+    }
+
+    void shadowRead() {
+        shadowVersion = version;
+    }
+
+    /** Notes a write to the native values by a kernel (a product, an epilogue, a copy): Adam's copy is then stale. */
+    void changed() {
+        version++;
+    }
+
+    float get(int index) {
+        float[] onHeap = heap;
+        return onHeap != null ? onHeap[index] : buffer().get(index);
+    }
+
+    void set(int index, float value) {
+        buffer().put(index, value);
+        changed();
+    }
+
+    /** Copies {@code count} values from {@code index} on into {@code target[offset …]}. */
+    void read(int index, float[] target, int offset, int count) {
+        float[] onHeap = heap;
+        if (onHeap != null) {
+            System.arraycopy(onHeap, index, target, offset, count);
+        } else {
+            buffer().get(index, target, offset, count);
+        }
+    }
+
+    /** Copies {@code count} values of {@code source[offset …]} in, from {@code index} on; counts as a change unless Adam's. */
+    void write(int index, float[] source, int offset, int count) {
+        buffer().put(index, source, offset, count);
+        changed();
+    }
+
+    /** As {@link #write}, for Adam, which writes from its own up-to-date copy (not counted as a change). */
+    void writeOwn(int index, float[] source, int offset, int count) {
+        buffer().put(index, source, offset, count);
+    }
+
+    void copyFrom(NativeMatrix other) {
+        float[] onHeap = other.heap;
+        if (onHeap != null) {
+            write(0, onHeap, 0, length);
+        } else {
+            buffer().put(0, other.buffer(), 0, length);
+            changed();
+        }
+    }
+
+    float[] toArray() {
+        float[] copy = new float[length];
+        read(0, copy, 0, length);
+        return copy;
+    }
+
+    @Override
+    public String toString() {
+        return rows + " × " + columns + (heap != null ? " (heap)" : pointer != null ? " (native)" : " (zeros)");
+    }
+}

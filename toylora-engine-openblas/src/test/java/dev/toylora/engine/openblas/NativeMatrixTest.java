@@ -1,0 +1,76 @@
+package dev.toylora.engine.openblas;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.toylora.api.OptimizerSpec;
+import dev.toylora.model.kernel.AdamMath;
+import org.bytedeco.javacpp.FloatPointer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Native matrices: pointers into them, where their values live, and the Adam kernel's heap copies. */
+class NativeMatrixTest {
+
+    @BeforeAll
+    static void loadOpenBlas() {
+        NativeBlas.load();
+    }
+
+    @Test
+    void aPointerAtAnOffsetIsMadeOnceAndSharesTheMemory() {
+        NativeMatrix whole = new NativeMatrix(2, 5);
+        assertSame(whole.pointer(), whole.pointerAt(0));
+        FloatPointer at4 = whole.pointerAt(4);
+        assertSame(at4, whole.pointerAt(4));
+        at4.put(0, 7f);
+        assertEquals(7f, whole.get(4));
+    }
+
+    /** A product into a block of columns: C[:, 1:3] of a 2×4 row-major C, with C's row length as ldc. */
+    @Test
+    void aProductWritesABlockOfColumnsThroughAPointerInsideC() {
+        NativeMatrix a = NativeMatrix.of(2, 2, 1, 2, 3, 4);
+        NativeMatrix identity = NativeMatrix.of(2, 2, 1, 0, 0, 1);
+        NativeMatrix c = NativeMatrix.of(2, 4, 9, 9, 9, 9, 9, 9, 9, 9);
+        NativeBlas.sgemm(false, false, 2, 2, 2, 1f, a.pointer(), 2, identity.pointer(), 2, 0f, c.pointerAt(1), 4);
+        assertArrayEquals(new float[] {9, 1, 2, 9, 9, 3, 4, 9}, c.toArray());
+    }
+
+    @Test
+    void valuesMoveBetweenHeapAndNativeMemoryUnchanged() {
+        NativeMatrix m = NativeMatrix.of(1, 3, 1, 2, 3);
+        float[] heap = m.heap();
+        assertArrayEquals(new float[] {1, 2, 3}, heap);
+        heap[1] = 20;
+        assertEquals(20, m.get(1));
+        m.set(2, 30);                       // back to native memory
+        assertArrayEquals(new float[] {1, 20, 30}, m.toArray());
+        assertEquals(0f, new NativeMatrix(2, 2).get(3), "zeros before any memory is made");
+    }
+
+    @Test
+    void adamRereadsTheParameterOnlyAfterAWriteFromElsewhere() {
+        OpenBlasKernels kernels = new OpenBlasKernels();
+        NativeMatrix p = NativeMatrix.of(1, 2, 1, 1);
+        NativeMatrix g = NativeMatrix.of(1, 2, 1, -1);
+        NativeMatrix m = new NativeMatrix(1, 2);
+        NativeMatrix v = new NativeMatrix(1, 2);
+        AdamMath adam = new AdamMath(OptimizerSpec.adam(0.5));
+        adam.beginStep();
+        kernels.adam(adam, p, g, m, v);
+        assertFalse(p.shadowIsStale());
+        float[] once = p.toArray();
+        assertEquals(0.5f, once[0], 1e-6f);
+        assertEquals(1.5f, once[1], 1e-6f);
+        kernels.set(p, 0, 0, 10f);          // a write the heap copy has not seen
+        assertTrue(p.shadowIsStale());
+        adam.beginStep();
+        kernels.adam(adam, p, g, m, v);
+        assertEquals(9.5f, p.get(0), 1e-3f);
+        assertEquals("1 × 2 (heap)", m.toString(), "the moments never need native memory");
+    }
+}
