@@ -37,7 +37,7 @@ final class AnalysisCharts {
         List<XYChart> panels = new ArrayList<>();
         for (LayerResult layer : result.layers()) {
             XYChart chart = xy(layer.layer() + " [" + layer.outputs() + "×" + layer.inputs() + "]: share of ‖ΔW‖²_F in the top k directions",
-                    "k (log scale)", "cumulative share of ‖ΔW‖²_F (%)");
+                    "k (log scale)", "cumulative share of ‖ΔW‖²_F (%)", Styler.LegendPosition.InsideSE);
             chart.getStyler().setXAxisLogarithmic(true).setYAxisMin(0.0).setYAxisMax(100.0);
             int d = Math.min(layer.outputs(), layer.inputs());
             reference(chart, "90% and 99%", new double[] {1, d, Double.NaN, 1, d}, new double[] {90, 90, Double.NaN, 99, 99});
@@ -72,12 +72,13 @@ final class AnalysisCharts {
                 styler.setRangeColors(new Color[] {new Color(0x0d0887), new Color(0xcc4778), new Color(0xf0f921)});
                 styler.setLegendPosition(Styler.LegendPosition.OutsideE);
                 styler.setXAxisMaxLabelCount(16);
+                // XChart counts rows from the bottom; the paper draws i = 1 at the top
                 List<Integer> is = new ArrayList<>(), js = new ArrayList<>();
-                for (int i = 1; i <= rows; i++) is.add(i);
+                for (int i = rows; i >= 1; i--) is.add(i);
                 for (int j = 1; j <= columns; j++) js.add(j);
                 List<Number[]> cells = new ArrayList<>();
                 for (int i = 0; i < rows; i++) {
-                    for (int j = 0; j < columns; j++) cells.add(new Number[] {j, i, phi[i][j]});
+                    for (int j = 0; j < columns; j++) cells.add(new Number[] {j, rows - 1 - i, phi[i][j]});
                 }
                 chart.addSeries("φ", js, is, cells);
                 panels.add(chart);
@@ -92,18 +93,20 @@ final class AnalysisCharts {
     /** Item 3: the amplification factor ‖ΔW‖_F / ‖UᵀWV‖_F against r, of each layer's adapters (solid) and of its full update (dashed). */
     static ChartGrid amplification(AnalysisResult result) {
         XYChart chart = xy("amplification factor ‖ΔW‖_F / ‖UᵀWV‖_F (U, V: top-r singular vectors of ΔW)", "r (log scale)",
-                "amplification factor (log scale)");
+                "amplification factor (log scale)", Styler.LegendPosition.OutsideS);
         chart.getStyler().setXAxisLogarithmic(true).setYAxisLogarithmic(true);
+        // x is the nominal rank: on a layer narrower than r (fc4 has 10 outputs) ΔW's rank, and so Table 7's r, is capped
+        double[] ranks = AnalysisReport.adapterRanks(result).stream().mapToDouble(Integer::doubleValue).toArray();
         int colour = 0;
         for (LayerResult layer : result.layers()) {
             Color c = PALETTE[colour++ % PALETTE.length];
             List<AdapterLayer> adapters = firstOfEachRank(layer.adapters());
             if (!adapters.isEmpty()) {
-                series(chart, layer.layer() + " LoRA", values(adapters, a -> a.correlation().rank()), values(adapters, a -> a.correlation().amplification()),
+                series(chart, layer.layer() + " LoRA", values(adapters, AdapterLayer::rank), values(adapters, a -> a.correlation().amplification()),
                         c, false, SeriesMarkers.CIRCLE);
             }
-            series(chart, layer.layer() + " full update", values(layer.fullCorrelation(), WeightCorrelation::rank),
-                    values(layer.fullCorrelation(), WeightCorrelation::amplification), c, true, SeriesMarkers.NONE);
+            series(chart, layer.layer() + " full update", ranks, values(layer.fullCorrelation(), WeightCorrelation::amplification), c, true,
+                    SeriesMarkers.NONE);
         }
         return new ChartGrid(List.of(chart), 1, 2 * PANEL_WIDTH, PANEL_HEIGHT + 60);
     }
@@ -112,7 +115,7 @@ final class AnalysisCharts {
     static ChartGrid accuracy(AnalysisResult result) {
         var accuracy = result.accuracy();
         XYChart chart = xy("LoRA trained at rank r against the full fine-tune's update truncated to rank r (test set)", "r (log scale)",
-                "test accuracy (%)");
+                "test accuracy (%)", Styler.LegendPosition.OutsideS);
         chart.getStyler().setXAxisLogarithmic(true);
         List<Trained> trained = firstOfEachRank(accuracy.adapters(), Trained::rank);
         List<Truncated> truncated = accuracy.truncated();
@@ -132,9 +135,10 @@ final class AnalysisCharts {
         for (LayerResult layer : result.layers()) {
             List<AdapterLayer> adapters = firstOfEachRank(layer.adapters());
             if (adapters.isEmpty()) continue;
-            XYChart chart = xy(layer.layer() + ": share of the full update's ‖ΔW‖²_F in rank-r subspaces", "r (log scale)", "share of ‖ΔW‖²_F (%, log scale)");
+            XYChart chart = xy(layer.layer() + ": share of the full update's ‖ΔW‖²_F in rank-r subspaces", "r (log scale)", "share of ‖ΔW‖²_F (%, log scale)",
+                    Styler.LegendPosition.InsideSE);
             chart.getStyler().setXAxisLogarithmic(true).setYAxisLogarithmic(true);
-            double[] r = values(adapters, a -> a.full().rank());
+            double[] r = values(adapters, AdapterLayer::rank);
             series(chart, "best: its own top r", r, values(adapters, a -> 100 * a.full().best()), PALETTE[2], false, SeriesMarkers.NONE);
             series(chart, "LoRA's input side", r, values(adapters, a -> 100 * a.full().inputSide()), PALETTE[0], true, SeriesMarkers.DIAMOND);
             series(chart, "LoRA's output and input sides", r, values(adapters, a -> 100 * a.full().twoSided()), PALETTE[0], false, SeriesMarkers.CIRCLE);
@@ -155,11 +159,12 @@ final class AnalysisCharts {
         return List.copyOf(byRank.values());
     }
 
-    private static XYChart xy(String title, String xTitle, String yTitle) {
+    private static XYChart xy(String title, String xTitle, String yTitle, Styler.LegendPosition legend) {
         XYChart chart = new XYChartBuilder().width(PANEL_WIDTH).height(PANEL_HEIGHT).title(title).xAxisTitle(xTitle).yAxisTitle(yTitle).build();
         var styler = chart.getStyler();
-        styler.setLegendPosition(Styler.LegendPosition.OutsideS);
-        styler.setLegendLayout(Styler.LegendLayout.Horizontal);
+        // beside a full-width chart the legend fits in a row; in a panel it needs a column
+        styler.setLegendPosition(legend);
+        styler.setLegendLayout(legend == Styler.LegendPosition.OutsideS ? Styler.LegendLayout.Horizontal : Styler.LegendLayout.Vertical);
         styler.setChartBackgroundColor(Color.WHITE);
         styler.setPlotGridLinesVisible(true);
         styler.setMarkerSize(6);

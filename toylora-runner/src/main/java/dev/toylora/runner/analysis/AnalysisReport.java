@@ -247,7 +247,8 @@ public final class AnalysisReport {
 
     /** The paper: ΔW has a very low intrinsic rank. Here: the full update's energy, against the accuracy of its truncations. */
     private static void lowRank(StringBuilder md, AnalysisResult r) {
-        md.append("- **\"The update has a very low intrinsic rank.\"** The paper finds rank 1–4 enough for GPT-3's W_q and W_v. ");
+        var acc = r.accuracy();
+        md.append("- **\"The update has a very low intrinsic rank.\"** The paper finds r = 1 to 4 enough for GPT-3's W_q and W_v. ");
         List<String> parts = new ArrayList<>();
         boolean low = true;
         for (LayerResult l : r.layers()) {
@@ -255,22 +256,23 @@ public final class AnalysisReport {
             parts.add(l.layer() + " " + l.full().k90() + " of " + d + " (" + pct((double) l.full().k90() / d) + ")");
             low &= l.full().k90() <= d / 10.0;
         }
-        md.append("By energy, the full fine-tune's update here is ").append(low ? "low-rank too" : "not low-rank").append(": 90% of ‖ΔW‖²_F takes ")
+        md.append("By its energy the full fine-tune's update here is ").append(low ? "low-rank too" : "not low-rank").append(": 90% of ‖ΔW‖²_F takes ")
                 .append(String.join(", ", parts)).append(" directions. ");
         Optional<Truncated> keeps = keepsAccuracy(r);
         if (keeps.isPresent()) {
             int k = keeps.get().rank();
-            md.append("Yet truncated to rank ").append(k).append(" on every layer it keeps its accuracy (").append(f2(keeps.get().accuracy().overall()))
-                    .append("% against ").append(f2(r.accuracy().full().overall())).append("%, within ").append(number(KEEPS)).append(" points) while holding only ")
+            md.append("But truncated to its top ").append(k).append(" directions on every layer it keeps its accuracy (").append(f2(keeps.get().accuracy().overall()))
+                    .append("% against ").append(f2(acc.full().overall())).append("%, within ").append(number(KEEPS)).append(" points) while holding only ")
                     .append(r.layers().stream().map(l -> l.layer() + " " + pct(l.full().shareAt(k))).collect(Collectors.joining(", ")))
-                    .append(" of the energy: the rest of the update, ")
-                    .append(r.layers().stream().map(l -> pct(1 - l.full().shareAt(k))).collect(Collectors.joining(" / ")))
-                    .append(" of ‖ΔW‖²_F, does not change what the network answers on the test set. What the task needs is low-rank; what Adam")
-                    .append(" wrote into the weights is not.\n");
+                    .append(" of its energy: the other ").append(r.layers().stream().map(l -> pct(1 - l.full().shareAt(k))).collect(Collectors.joining(" / ")))
+                    .append(" of ‖ΔW‖²_F, spread by Adam over every other direction, is not needed for the test accuracy. ");
         } else {
-            md.append("And no truncation up to rank ").append(adapterRanks(r).get(adapterRanks(r).size() - 1))
-                    .append(" keeps its accuracy within ").append(number(KEEPS)).append(" points.\n");
+            md.append("No truncation up to rank ").append(last(adapterRanks(r))).append(" keeps its accuracy within ").append(number(KEEPS)).append(" points. ");
         }
+        md.append("LoRA trained directly at rank r is this far from the full fine-tune (overall, points): ")
+                .append(firstOfEachRank(acc.adapters()).stream().map(t -> "r = " + t.rank() + " " + signed(t.accuracy().overall() - acc.full().overall()))
+                        .collect(Collectors.joining(", ")))
+                .append(".\n");
     }
 
     /** The paper's Fig. 3 and 4: the top directions are shared between ranks and between seeds, the others are not. */
@@ -283,44 +285,43 @@ public final class AnalysisReport {
                 pair(l, p).ifPresent(s -> (s.phi11() > SHARED ? shared : notShared).add(l.layer() + " " + f2(s.phi11())));
             }
             md.append("- **\"The top directions are shared\" (").append(p.first()).append(" vs ").append(p.second()).append(").** The paper finds φ(1,1) > ")
-                    .append(number(SHARED)).append(" between A of r = 8 and r = 64 (Fig. 3) and the top directions of two seeds far above random (Fig. 4). Here φ(1,1) is ");
-            if (notShared.isEmpty()) md.append("above ").append(number(SHARED)).append(" on every layer (").append(String.join(", ", shared)).append(")");
-            else if (shared.isEmpty()) md.append("at most ").append(number(SHARED)).append(" on every layer (").append(String.join(", ", notShared)).append(")");
-            else md.append("above ").append(number(SHARED)).append(" on ").append(String.join(", ", shared)).append(" but not on ").append(String.join(", ", notShared));
-            md.append(", against ").append(all.stream().map(s -> f4(s.randomPhi11())).distinct().collect(Collectors.joining(" / ")))
-                    .append(" for random directions; over the top ").append(AnalysisResult.TOP).append("×").append(AnalysisResult.TOP).append(" φ averages ")
-                    .append(all.stream().map(s -> f2(s.meanTop())).collect(Collectors.joining(" / "))).append(" (random: ")
-                    .append(all.stream().map(s -> f2(s.randomMeanTop())).collect(Collectors.joining(" / "))).append("), ")
-                    .append(all.stream().allMatch(s -> s.meanTop() > 2 * s.randomMeanTop()) ? "so more than the top direction is found by both runs"
-                            : "so beyond the top direction little more is shared than by chance")
-                    .append(".\n");
+                    .append(number(SHARED)).append(" between A of r = 8 and r = 64 (Fig. 3), little overlap beyond the top directions, and more common")
+                    .append(" directions between two seeds than random (Fig. 4). Here φ(1,1) is ").append(split(shared, notShared, "above " + number(SHARED)))
+                    .append(", where random directions give ").append(all.stream().map(s -> f4(s.randomPhi11())).collect(Collectors.joining(" / ")))
+                    .append("; the mean over the top ").append(AnalysisResult.TOP).append("×").append(AnalysisResult.TOP).append(" is ")
+                    .append(all.stream().map(s -> f2(s.meanTop())).collect(Collectors.joining(" / "))).append(" (random ")
+                    .append(all.stream().map(s -> f2(s.randomMeanTop())).collect(Collectors.joining(" / "))).append("): ")
+                    .append(all.stream().allMatch(s -> s.meanTop() > 2 * s.randomMeanTop())
+                            ? "both runs find not only the top direction but a common subspace of several, far beyond chance.\n"
+                            : "beyond the top direction they share little more than chance would.\n");
         }
     }
 
     /** The paper's Table 7: ΔW amplifies directions W has but does not emphasise, by a large factor at small r. */
     private static void amplifies(StringBuilder md, AnalysisResult r) {
         List<Integer> ranks = paperRanks(r);
-        int low = ranks.get(0), high = ranks.get(ranks.size() - 1);
+        int low = ranks.get(0), high = last(ranks);
         md.append("- **\"ΔW amplifies directions W does not emphasise.\"** For GPT-3 the paper finds ‖UᵀW_qVᵀ‖_F along ΔW's directions above random")
-                .append(" but far below W's own top directions, and an amplification factor of 21.5 at r = 4 (about 2 at r = 64). Here, for the adapters at r = ")
-                .append(low).append(": ");
-        List<String> parts = new ArrayList<>();
-        boolean aboveRandom = true, belowWeight = true;
+                .append(" but far below W's own top directions, and an amplification factor of 21.5 at r = 4, about 2 at r = 64. Here, for the adapters at r = ")
+                .append(low).append(", ‖UᵀWV‖_F along ΔW's directions against random and W's own: ");
+        List<String> parts = new ArrayList<>(), aboveRandom = new ArrayList<>(), notAboveRandom = new ArrayList<>(), farBelow = new ArrayList<>(),
+                notFarBelow = new ArrayList<>();
         for (LayerResult l : r.layers()) {
             Optional<AdapterLayer> a = adapterOfRank(l, low);
             if (a.isEmpty()) continue;
             WeightCorrelation c = a.get().correlation();
-            aboveRandom &= c.onDelta() > c.onRandom();
-            belowWeight &= c.onDelta() < c.onWeight() / 4;
-            parts.add(l.layer() + " " + f2(c.onDelta()) + " (random " + f2(c.onRandom()) + ", W's own " + f2(c.onWeight()) + ", factor **"
-                    + f2(c.amplification()) + "**" + adapterOfRank(l, high).filter(h -> high != low)
-                    .map(h -> ", " + f2(h.correlation().amplification()) + " at r = " + high).orElse("") + ")");
+            (c.onDelta() > c.onRandom() ? aboveRandom : notAboveRandom).add(l.layer());
+            (c.onDelta() < c.onWeight() / 4 ? farBelow : notFarBelow).add(l.layer() + " " + pct(c.onDelta() / c.onWeight()));
+            parts.add(l.layer() + " " + f2(c.onDelta()) + " / " + f2(c.onRandom()) + " / " + f2(c.onWeight()) + ", factor **" + f2(c.amplification()) + "**"
+                    + (high != low ? adapterOfRank(l, high).map(h -> " (" + f2(h.correlation().amplification()) + " at r = " + high + ")").orElse("") : ""));
         }
-        md.append(String.join("; ", parts)).append(". ").append(aboveRandom ? "Along ΔW's directions W is stronger than along random ones on every layer"
-                        : "W is not stronger along ΔW's directions than along random ones on every layer")
-                .append(belowWeight ? " and far weaker than along its own top directions: the finding holds, " : "; not far weaker than along its own top directions everywhere, ")
-                .append("and the factor ").append(amplificationFalls(r, low, high) ? "falls as r grows, as in the paper" : "does not fall with r everywhere")
-                .append(".\n");
+        md.append(String.join("; ", parts)).append(". W acts along ΔW's directions more than along random ones on ")
+                .append(split(aboveRandom, notAboveRandom, "")).append(", and along them at a quarter or less of its strength along its own top directions on ")
+                .append(split(farBelow, notFarBelow, "")).append(". ");
+        List<String> fullFactors = new ArrayList<>();
+        for (LayerResult l : r.layers()) fullCorrelation(l, low).ifPresent(c -> fullFactors.add(l.layer() + " " + f2(c.amplification())));
+        md.append("The factor ").append(amplificationFalls(r, low, high) ? "falls as r grows on every layer, as in the paper" : "does not fall with r on every layer")
+                .append("; the full update's own top ").append(low).append(" directions are amplified by ").append(String.join(", ", fullFactors)).append(".\n");
     }
 
     /** Item 4: is training at rank r better than compressing the full update to rank r? */
@@ -334,18 +335,21 @@ public final class AnalysisReport {
             String text = "r = " + t.rank() + " (" + signed(gap) + ")";
             (gap >= TIE ? better : gap <= -TIE ? worse : tied).add(text);
         }
-        md.append("- **Training at rank r against compressing the full update to rank r.** LoRA trained at the rank is ahead by ")
-                .append(TIE).append(" points or more at ").append(better.isEmpty() ? "no rank" : String.join(", ", better)).append("; within ").append(TIE)
-                .append(" at ").append(tied.isEmpty() ? "none" : String.join(", ", tied)).append("; behind at ")
-                .append(worse.isEmpty() ? "none" : String.join(", ", worse)).append(". ");
-        md.append("The adapters do not find the full update's top directions: their subspaces hold ");
+        md.append("- **Training at rank r against compressing the full update to rank r.** LoRA trained at the rank is ahead by ").append(number(TIE))
+                .append(" points or more at ").append(list(better)).append("; within ").append(number(TIE)).append(" at ").append(list(tied))
+                .append("; behind at ").append(list(worse)).append(". ");
         int probe = adapterRanks(r).contains(16) ? 16 : adapterRanks(r).get(adapterRanks(r).size() / 2);
-        md.append(r.layers().stream().map(l -> adapterOfRank(l, probe).map(a -> l.layer() + " " + pct(a.full().twoSided()) + " (best " + pct(a.full().best())
-                + ", cosine " + f2(a.full().cosine()) + ")").orElse(l.layer() + " –")).collect(Collectors.joining(", ")))
-                .append(" of the full update's energy at r = ").append(probe).append(": two different solutions of the same task.\n\n");
+        List<AdapterLayer> probes = r.layers().stream().map(l -> adapterOfRank(l, probe)).flatMap(Optional::stream).toList();
+        boolean apart = probes.stream().allMatch(a -> a.full().twoSided() < a.full().best() / 2);
+        md.append(apart ? "Nor do the adapters find the full update's top directions: " : "The adapters' subspaces and the full update's overlap: ")
+                .append("at r = ").append(probe).append(" their subspaces hold ")
+                .append(r.layers().stream().map(l -> adapterOfRank(l, probe).map(a -> l.layer() + " " + pct(a.full().twoSided()) + " (best possible "
+                        + pct(a.full().best()) + ", cosine of the two updates " + f2(a.full().cosine()) + ")").orElse(l.layer() + " –"))
+                        .collect(Collectors.joining(", ")))
+                .append(" of its energy").append(apart ? ": LoRA and full fine-tuning reach the same accuracy by different updates.\n\n" : ".\n\n");
     }
 
-    /** The three headline numbers per layer, in one table. */
+    /** The three headline numbers per layer, in one table, and what they say. */
     private static void headline(StringBuilder md, AnalysisResult r) {
         List<Integer> ranks = paperRanks(r);
         md.append("**Headline numbers per layer.**\n\n| layer | rank for 90% (99%) of the full ΔW |");
@@ -366,7 +370,30 @@ public final class AnalysisReport {
             for (int rank : ranks) md.append(' ').append(adapterOfRank(l, rank).map(a -> f2(a.correlation().amplification())).orElse("–")).append(" |");
             md.append('\n');
         }
-        md.append('\n');
+        md.append("\nWhat they say: the full update needs ").append(r.layers().stream().map(l -> String.valueOf(l.full().k90())).collect(Collectors.joining(" / ")))
+                .append(" directions per layer for 90% of its energy");
+        Optional<Truncated> keeps = keepsAccuracy(r);
+        keeps.ifPresent(t -> md.append(", yet its top ").append(t.rank()).append(" keep its accuracy"));
+        for (Pair p : r.sources().pairs()) {
+            List<PairSimilarity> all = r.layers().stream().map(l -> pair(l, p)).flatMap(Optional::stream).toList();
+            if (all.isEmpty()) continue;
+            md.append("; between ").append(p.first()).append(" and ").append(p.second()).append(" φ(1,1) is ").append(range(all, PairSimilarity::phi11))
+                    .append(" and the mean over the top ").append(AnalysisResult.TOP).append(" is ").append(range(all, PairSimilarity::meanTop))
+                    .append(" where chance gives at most ").append(f2(all.stream().mapToDouble(PairSimilarity::randomMeanTop).max().orElse(0)));
+        }
+        if (!ranks.isEmpty()) {
+            List<AdapterLayer> low = r.layers().stream().map(l -> adapterOfRank(l, ranks.get(0))).flatMap(Optional::stream).toList();
+            md.append("; and at r = ").append(ranks.get(0)).append(" LoRA's update is ").append(range(low, a -> a.correlation().amplification()))
+                    .append(" times what W already does between the same directions");
+        }
+        md.append(keeps.isPresent() ? ". What the task needs is a low-rank update that runs after run finds again; what full fine-tuning writes is not low-rank.\n\n"
+                : ".\n\n");
+    }
+
+    /** "0.41–0.92" over the items. */
+    private static <T> String range(List<T> items, java.util.function.ToDoubleFunction<T> value) {
+        double min = items.stream().mapToDouble(value).min().orElse(Double.NaN), max = items.stream().mapToDouble(value).max().orElse(Double.NaN);
+        return f2(min) + "–" + f2(max);
     }
 
     // helpers ---------------------------------------------------------------------------------------------------------
@@ -408,6 +435,26 @@ public final class AnalysisReport {
 
     static Optional<PairSimilarity> pair(LayerResult l, Pair p) {
         return l.similarity().stream().filter(s -> s.first().equals(p.first()) && s.second().equals(p.second())).findFirst();
+    }
+
+    /** "a, b and c" where the condition holds, "but not on d" where it does not; {@code what} says what holds. */
+    private static String split(List<String> yes, List<String> no, String what) {
+        String prefix = what.isEmpty() ? "" : what + " on ";
+        if (no.isEmpty()) return prefix + "every layer (" + String.join(", ", yes) + ")";
+        if (yes.isEmpty()) return (what.isEmpty() ? "no layer" : "not " + what + " on any layer") + " (" + String.join(", ", no) + ")";
+        return prefix + String.join(", ", yes) + " but not on " + String.join(", ", no);
+    }
+
+    private static String list(List<String> items) {
+        return items.isEmpty() ? "no rank" : String.join(", ", items);
+    }
+
+    private static <T> T last(List<T> items) {
+        return items.get(items.size() - 1);
+    }
+
+    private static List<Trained> firstOfEachRank(List<Trained> adapters) {
+        return AnalysisCharts.firstOfEachRank(adapters, Trained::rank);
     }
 
     private static String f2(double v) {
