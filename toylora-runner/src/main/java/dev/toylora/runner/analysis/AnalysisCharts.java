@@ -24,11 +24,14 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /** The analysis's charts, drawn by XChart from an {@link AnalysisResult}: one figure per question, a panel per layer. */
 final class AnalysisCharts {
+    /** Matplotlib's ten colours without its grey, which marks references (thresholds, random baselines) here. */
     private static final Color[] PALETTE = {new Color(0x1f77b4), new Color(0xff7f0e), new Color(0x2ca02c), new Color(0xd62728),
-            new Color(0x9467bd), new Color(0x8c564b), new Color(0xe377c2), new Color(0x7f7f7f), new Color(0xbcbd22)};
+            new Color(0x9467bd), new Color(0x8c564b), new Color(0xe377c2), new Color(0xbcbd22), new Color(0x17becf)};
     private static final BasicStroke DASHED = new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f);
     private static final int PANEL_WIDTH = 620;
     private static final int PANEL_HEIGHT = 440;
+    /** A panel with its legend beside the plot, where every corner of the plot has a line in it. */
+    private static final int WIDE_PANEL = 820;
 
     private AnalysisCharts() {}
 
@@ -136,16 +139,16 @@ final class AnalysisCharts {
             List<AdapterLayer> adapters = firstOfEachRank(layer.adapters());
             if (adapters.isEmpty()) continue;
             XYChart chart = xy(layer.layer() + ": share of the full update's ‖ΔW‖²_F in rank-r subspaces", "r (log scale)", "share of ‖ΔW‖²_F (%, log scale)",
-                    Styler.LegendPosition.InsideSE);
+                    Styler.LegendPosition.OutsideE);
             chart.getStyler().setXAxisLogarithmic(true).setYAxisLogarithmic(true);
             double[] r = values(adapters, AdapterLayer::rank);
             series(chart, "best: its own top r", r, values(adapters, a -> 100 * a.full().best()), PALETTE[2], false, SeriesMarkers.NONE);
             series(chart, "LoRA's input side", r, values(adapters, a -> 100 * a.full().inputSide()), PALETTE[0], true, SeriesMarkers.DIAMOND);
             series(chart, "LoRA's output and input sides", r, values(adapters, a -> 100 * a.full().twoSided()), PALETTE[0], false, SeriesMarkers.CIRCLE);
-            series(chart, "random subspaces", r, values(adapters, a -> 100 * a.full().random()), PALETTE[7], true, SeriesMarkers.NONE);
+            reference(chart, "random subspaces", r, values(adapters, a -> 100 * a.full().random()));
             panels.add(chart);
         }
-        return new ChartGrid(panels, 2, PANEL_WIDTH, PANEL_HEIGHT);
+        return new ChartGrid(panels, 2, WIDE_PANEL, PANEL_HEIGHT);
     }
 
     /** The first adapter of each rank, by rank: several adapters of one rank would draw one line over another. */
@@ -160,7 +163,7 @@ final class AnalysisCharts {
     }
 
     private static XYChart xy(String title, String xTitle, String yTitle, Styler.LegendPosition legend) {
-        XYChart chart = new XYChartBuilder().width(PANEL_WIDTH).height(PANEL_HEIGHT).title(title).xAxisTitle(xTitle).yAxisTitle(yTitle).build();
+        XYChart chart = new XYChartBuilder().width(legend == Styler.LegendPosition.OutsideE ? WIDE_PANEL : PANEL_WIDTH).height(PANEL_HEIGHT).title(title).xAxisTitle(xTitle).yAxisTitle(yTitle).build();
         var styler = chart.getStyler();
         // beside a full-width chart the legend fits in a row; in a panel it needs a column
         styler.setLegendPosition(legend);

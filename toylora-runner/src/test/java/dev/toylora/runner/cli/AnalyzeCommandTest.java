@@ -123,7 +123,7 @@ class AnalyzeCommandTest {
             assertEquals(List.of(), all.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(".")).toList(), "nothing left aside");
         }
         String text = Files.readString(readme);
-        assertTrue(text.contains("#### 1. The spectrum of the full update") && text.contains("](analysis/spectrum.png)") && !text.contains("stale"), text);
+        assertTrue(text.contains("### 1. The spectrum of the full update") && text.contains("](analysis/spectrum.png)") && !text.contains("stale"), text);
         assertTrue(text.endsWith(AnalysisReport.END + "\n\nafter\n"), text);
         var result = AnalysisFiles.read(out);
         assertEquals(List.of("fc1", "fc2"), result.layers().stream().map(l -> l.layer()).toList());
