@@ -28,8 +28,8 @@ import json
 import os
 import sys
 
-# The matrices are small (at most 512x784): one BLAS thread does them in a second, while idle BLAS threads spinning
-# on a busy machine (two cores shared with a build) made the same run take 40 s. Set before numpy loads its BLAS.
+# The matrices are small (at most 512x784): one BLAS thread is enough, and BLAS threads spinning while they wait for
+# a core on a busy machine (a build beside it) make the run many times slower. Set before numpy loads its BLAS.
 for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(variable, "1")
 

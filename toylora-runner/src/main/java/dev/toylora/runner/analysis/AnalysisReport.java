@@ -29,7 +29,7 @@ public final class AnalysisReport {
     public static final String END = "<!-- analysis:end -->";
     /** A truncated full update "keeps" the full fine-tune's accuracy within this many points (overall). */
     static final double KEEPS = 0.2;
-    /** Accuracies closer than this many points are a tie: the test set's 10,000 images resolve 0.01, seeds move ~0.1. */
+    /** Accuracies closer than this many points (ten of MNIST's 10,000 test images) count as a tie. */
     static final double TIE = 0.1;
     /** The paper's threshold for a shared direction in Fig. 3: φ above one half. */
     static final double SHARED = 0.5;

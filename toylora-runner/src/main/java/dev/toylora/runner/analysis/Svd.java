@@ -60,7 +60,7 @@ public record Svd(double[] values, MatrixStore<Double> u, MatrixStore<Double> v)
         return k;
     }
 
-    /** ‖M‖_F (ojAlgo's {@code norm()} of a matrix is scaled by its size, so not that). */
+    /** ‖M‖_F, as ojAlgo's NORM2 over every element (its {@code norm()} of a matrix is scaled by the shape: not the Frobenius norm). */
     public static double frobenius(MatrixStore<Double> matrix) {
         return matrix.aggregateAll(Aggregator.NORM2);
     }

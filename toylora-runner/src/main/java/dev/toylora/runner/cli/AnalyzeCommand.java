@@ -44,7 +44,8 @@ final class AnalyzeCommand implements Callable<Integer> {
     @Option(names = "--full", required = true, paramLabel = "FILE", description = "the fully fine-tuned model of that base (.safetensors)")
     Path full = Path.of("");
 
-    @Option(names = "--adapter", paramLabel = "NAME=FILE", description = "a LoRA adapter of that base, named (letters, digits, . _ -); repeat for each")
+    @Option(names = "--adapter", required = true, paramLabel = "NAME=FILE",
+            description = "a LoRA adapter of that base, named (letters, digits, . _ -); repeat for each")
     List<String> adapterSpecs = new ArrayList<>();
 
     @Option(names = "--similarity", paramLabel = "NAME:NAME", description = "two adapters whose A matrices to compare (φ); repeat for each pair")
@@ -90,6 +91,7 @@ final class AnalyzeCommand implements Callable<Integer> {
             }
             adapters.add(new AdapterInput(arg.name(), arg.file().toString(), file.metadata().getOrDefault("toylora.experiment", ""), lora, file.tensors()));
         }
+        for (Pair pair : pairs) requireCommonLayer(pair, adapters);
         DataSplit split = DatasetLoader.load(baseFile.dataset(), data != null ? data : Path.of("data", baseFile.dataset()));
 
         PrintWriter printed = spec.commandLine().getOut();
@@ -123,6 +125,16 @@ final class AnalyzeCommand implements Callable<Integer> {
             if (!names.contains(name)) throw new IllegalArgumentException("--similarity '" + text + "': no adapter named '" + name + "'; the --adapter names are " + names);
         }
         return new Pair(parts[0], parts[1]);
+    }
+
+    /** φ compares two adapters' A on a layer both adapt: a pair without one has nothing to compare. */
+    static void requireCommonLayer(Pair pair, List<AdapterInput> adapters) {
+        AdapterInput first = adapters.stream().filter(a -> a.name().equals(pair.first())).findFirst().orElseThrow();
+        AdapterInput second = adapters.stream().filter(a -> a.name().equals(pair.second())).findFirst().orElseThrow();
+        if (first.spec().targets().stream().noneMatch(second::adapts)) {
+            throw new IllegalArgumentException("--similarity " + pair + ": " + first.file() + " adapts " + first.spec().targets() + " and " + second.file()
+                    + " adapts " + second.spec().targets() + "; φ needs a layer both adapt");
+        }
     }
 
     /** The full fine-tune's tensors: a whole model recorded as fine-tuned from this base, with the base's tensors and shapes. */

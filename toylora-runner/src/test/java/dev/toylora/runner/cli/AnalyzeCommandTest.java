@@ -69,8 +69,13 @@ class AnalyzeCommandTest {
     }
 
     private static Map<String, Tensor> adapter(Random random, int rank) {
+        return adapter(random, rank, SPEC.layerNames());
+    }
+
+    private static Map<String, Tensor> adapter(Random random, int rank, List<String> targets) {
         Map<String, Tensor> w = new LinkedHashMap<>();
         for (NetworkSpec.LayerShape l : SPEC.layerShapes()) {
+            if (!targets.contains(l.name())) continue;
             w.put(LoraSpec.nameOfA(l.name()), random(random, 0.1f, LoraSpec.shapeOfA(rank, l.inputs())));
             w.put(LoraSpec.nameOfB(l.name()), random(random, 0.1f, LoraSpec.shapeOfB(rank, l.outputs())));
         }
@@ -78,7 +83,11 @@ class AnalyzeCommandTest {
     }
 
     private static Map<String, String> adapterMeta(int rank, String baseSha) {
-        Map<String, String> meta = new LinkedHashMap<>(CheckpointMetadata.lora(LoraSpec.of(rank, 2 * rank, SPEC.layerNames())));
+        return adapterMeta(rank, baseSha, SPEC.layerNames());
+    }
+
+    private static Map<String, String> adapterMeta(int rank, String baseSha, List<String> targets) {
+        Map<String, String> meta = new LinkedHashMap<>(CheckpointMetadata.lora(LoraSpec.of(rank, 2 * rank, targets)));
         meta.put(CheckpointMetadata.KIND, "lora-adapter");
         meta.put(CheckpointMetadata.BASE_SHA256, baseSha);
         return meta;
@@ -192,6 +201,13 @@ class AnalyzeCommandTest {
         List<String> unknown = arguments(f);
         unknown.set(unknown.indexOf("r1:r2"), "r1:r9");
         refused(unknown, "--similarity 'r1:r9'", "no adapter named 'r9'");
+
+        String sha = CheckpointMetadata.weightsSha256(Safetensors.read(f.base()).tensors());
+        Path onlyFc2 = dir.resolve("fc2-only.safetensors");
+        Safetensors.write(onlyFc2, adapter(new Random(12), 1, List.of("fc2")), adapterMeta(1, sha, List.of("fc2")));
+        Path onlyFc1 = dir.resolve("fc1-only.safetensors");
+        Safetensors.write(onlyFc1, adapter(new Random(13), 1, List.of("fc1")), adapterMeta(1, sha, List.of("fc1")));
+        refused(arguments(new Files4(f.base(), f.full(), onlyFc1, onlyFc2)), "--similarity r1:r2", "φ needs a layer both adapt");
 
         Path readme = dir.resolve("README.md");
         Files.writeString(readme, "no markers\n");
