@@ -32,11 +32,16 @@ import picocli.CommandLine.Option;
  * The LoRA paper's analysis of the low-rank updates (§7) on one base, its full fine-tune and adapters of it, written to
  * a folder (see {@link AnalysisFiles}) and, with {@code --readme}, into the README's marked section.
  */
-@Command(name = "analyze", description = {"Why low rank works, measured: the spectrum of the full fine-tune's update, subspace similarity between adapters,",
-        "how each update relates to W (the LoRA paper's Table 7), and the full update truncated to rank r against LoRA trained at r.",
-        "Example: analyze --base results/full-finetune/checkpoints/base.safetensors --full results/full-finetune/checkpoints/finetuned.safetensors",
-        "         --adapter r8=results/rank-sweep/rank=8/checkpoints/adapter.safetensors --adapter r64=results/rank-sweep/rank=64/checkpoints/adapter.safetensors",
-        "         --similarity r8:r64 --out results/analysis --readme README.md"})
+@Command(name = "analyze", mixinStandardHelpOptions = true, description = {
+        "Why low rank works, measured (the LoRA paper's section 7), on a base, its",
+        "full fine-tune and LoRA adapters of it: the spectrum of the full update,",
+        "subspace similarity between adapters (phi), how each update relates to W",
+        "(Table 7), and the full update cut to rank r against LoRA trained at r.",
+        "Example: analyze --base results/full-finetune/checkpoints/base.safetensors",
+        "  --full results/full-finetune/checkpoints/finetuned.safetensors",
+        "  --adapter r8=results/rank-sweep/rank=8/checkpoints/adapter.safetensors",
+        "  --adapter r64=results/rank-sweep/rank=64/checkpoints/adapter.safetensors",
+        "  --similarity r8:r64 --out results/analysis --readme README.md"})
 final class AnalyzeCommand implements Callable<Integer> {
     @Option(names = "--base", required = true, paramLabel = "FILE", description = "the base model (.safetensors)")
     Path base = Path.of("");
