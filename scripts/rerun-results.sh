@@ -37,3 +37,9 @@ rm -rf results/lora-r16-openblas
 echo "== lora-r16 on openblas" >&2
 java -cp "$RUNNER:$OPENBLAS" dev.toylora.runner.cli.Main --no-progress experiments/lora-r16.yaml backend=openblas name=lora-r16-openblas
 run report --readme README.md
+
+# The LoRA paper's §7 analysis of the regenerated checkpoints (results/analysis and the README's analysis section).
+ranks=(); for d in $(ls -d results/rank-sweep/rank=* | sort -t= -k2 -n); do ranks+=(--adapter "r${d##*=}=$d/checkpoints/adapter.safetensors"); done
+run analyze --base results/full-finetune/checkpoints/base.safetensors --full results/full-finetune/checkpoints/finetuned.safetensors "${ranks[@]}" \
+    --adapter lora-r16=results/lora-r16/checkpoints/adapter.safetensors --adapter seeds.42=results/lora-r16-seeds/seed=42/checkpoints/adapter.safetensors \
+    --similarity r8:r64 --similarity lora-r16:seeds.42 --out results/analysis --readme README.md
