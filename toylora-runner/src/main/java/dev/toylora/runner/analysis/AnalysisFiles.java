@@ -1,8 +1,5 @@
 package dev.toylora.runner.analysis;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.toylora.runner.analysis.AnalysisResult.Accuracy;
 import dev.toylora.runner.analysis.AnalysisResult.AdapterLayer;
 import dev.toylora.runner.analysis.AnalysisResult.LayerResult;
@@ -11,10 +8,14 @@ import dev.toylora.runner.analysis.AnalysisResult.PairSimilarity;
 import dev.toylora.runner.analysis.AnalysisResult.Trained;
 import dev.toylora.runner.analysis.AnalysisResult.Truncated;
 import dev.toylora.runner.io.AtomicFiles;
+import dev.toylora.runner.io.Csv;
+import dev.toylora.runner.io.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.stream.Stream;
 
 /**
@@ -25,8 +26,6 @@ import java.util.stream.Stream;
 public final class AnalysisFiles {
     public static final String JSON = "analysis.json";
     public static final String REPORT = "analysis.md";
-    static final ObjectMapper MAPPER = new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-            .enable(SerializationFeature.INDENT_OUTPUT);
 
     private AnalysisFiles() {}
 
@@ -75,26 +74,24 @@ public final class AnalysisFiles {
         return "similarity-" + pair.first() + "-vs-" + pair.second();
     }
 
-    public static byte[] json(AnalysisResult result) {
-        try {
-            return MAPPER.writeValueAsBytes(result);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    /** The text of {@code analysis.json}: the shared mapper's indented JSON (field names snake_case, as the records ask). */
+    public static String json(AnalysisResult result) {
+        return Json.pretty(result);
     }
 
     /** The analysis in {@code dir}'s {@code analysis.json}. */
     public static AnalysisResult read(Path dir) {
         Path file = dir.resolve(JSON);
+        AnalysisResult result;
         try {
-            AnalysisResult result = MAPPER.readValue(file.toFile(), AnalysisResult.class);
-            if (!AnalysisResult.SCHEMA.equals(result.schema())) {
-                throw new IllegalArgumentException(file + ": schema '" + result.schema() + "', expected " + AnalysisResult.SCHEMA);
-            }
-            return result;
-        } catch (IOException e) {
-            throw new IllegalArgumentException(file + ": cannot read the analysis: " + e.getMessage(), e);
+            result = Json.read(file, AnalysisResult.class);
+        } catch (UncheckedIOException e) {
+            throw new IllegalArgumentException(file + ": cannot read the analysis: " + e.getCause().getMessage(), e);
         }
+        if (!AnalysisResult.SCHEMA.equals(result.schema())) {
+            throw new IllegalArgumentException(file + ": schema '" + result.schema() + "', expected " + AnalysisResult.SCHEMA);
+        }
+        return result;
     }
 
     private static void chart(Path dir, String name, ChartGrid grid) {
@@ -103,78 +100,82 @@ public final class AnalysisFiles {
     }
 
     static String spectrumCsv(AnalysisResult result) {
-        StringBuilder out = new StringBuilder("layer,update,k,singular_value,cumulative_share\n");
+        List<List<String>> rows = new ArrayList<>();
         for (LayerResult layer : result.layers()) {
-            spectrumRows(out, layer.layer(), "full", layer.full());
-            for (AdapterLayer a : layer.adapters()) spectrumRows(out, layer.layer(), a.adapter(), a.delta());
+            spectrumRows(rows, layer.layer(), "full", layer.full());
+            for (AdapterLayer a : layer.adapters()) spectrumRows(rows, layer.layer(), a.adapter(), a.delta());
         }
-        return out.toString();
+        return Csv.write(List.of("layer", "update", "k", "singular_value", "cumulative_share"), rows);
     }
 
-    private static void spectrumRows(StringBuilder out, String layer, String update, Spectrum spectrum) {
+    private static void spectrumRows(List<List<String>> rows, String layer, String update, Spectrum spectrum) {
         for (int k = 0; k < spectrum.values().length; k++) {
-            out.append(layer).append(',').append(update).append(',').append(k + 1).append(',').append(spectrum.values()[k]).append(',')
-                    .append(spectrum.cumulativeShare()[k]).append('\n');
+            rows.add(List.of(layer, update, cell(k + 1), cell(spectrum.values()[k]), cell(spectrum.cumulativeShare()[k])));
         }
     }
 
     static String similarityCsv(AnalysisResult result) {
-        StringBuilder out = new StringBuilder("first,second,layer,i,j,phi,random\n");
+        List<List<String>> rows = new ArrayList<>();
         for (LayerResult layer : result.layers()) {
             for (PairSimilarity p : layer.similarity()) {
                 double[][] phi = p.similarity().phi();
                 for (int i = 1; i <= phi.length; i++) {
                     for (int j = 1; j <= phi[0].length; j++) {
-                        out.append(p.first()).append(',').append(p.second()).append(',').append(layer.layer()).append(',').append(i).append(',').append(j)
-                                .append(',').append(p.similarity().at(i, j)).append(',').append(SubspaceSimilarity.random(i, j, p.similarity().dimension()))
-                                .append('\n');
+                        rows.add(List.of(p.first(), p.second(), layer.layer(), cell(i), cell(j), cell(p.similarity().at(i, j)),
+                                cell(SubspaceSimilarity.random(i, j, p.similarity().dimension()))));
                     }
                 }
             }
         }
-        return out.toString();
+        return Csv.write(List.of("first", "second", "layer", "i", "j", "phi", "random"), rows);
     }
 
     static String table7Csv(AnalysisResult result) {
-        StringBuilder out = new StringBuilder("layer,update,rank,delta_norm,on_delta,on_weight,on_random,amplification,weight_norm\n");
+        List<List<String>> rows = new ArrayList<>();
         for (LayerResult layer : result.layers()) {
-            for (WeightCorrelation c : layer.fullCorrelation()) table7Row(out, layer, "full", c);
-            for (AdapterLayer a : layer.adapters()) table7Row(out, layer, a.adapter(), a.correlation());
+            for (WeightCorrelation c : layer.fullCorrelation()) rows.add(table7Row(layer, "full", c));
+            for (AdapterLayer a : layer.adapters()) rows.add(table7Row(layer, a.adapter(), a.correlation()));
         }
-        return out.toString();
+        return Csv.write(List.of("layer", "update", "rank", "delta_norm", "on_delta", "on_weight", "on_random", "amplification", "weight_norm"), rows);
     }
 
-    private static void table7Row(StringBuilder out, LayerResult layer, String update, WeightCorrelation c) {
-        out.append(layer.layer()).append(',').append(update).append(',').append(c.rank()).append(',').append(c.deltaNorm()).append(',').append(c.onDelta())
-                .append(',').append(c.onWeight()).append(',').append(c.onRandom()).append(',').append(c.amplification()).append(',').append(layer.weightNorm())
-                .append('\n');
+    private static List<String> table7Row(LayerResult layer, String update, WeightCorrelation c) {
+        return List.of(layer.layer(), update, cell(c.rank()), cell(c.deltaNorm()), cell(c.onDelta()), cell(c.onWeight()), cell(c.onRandom()),
+                cell(c.amplification()), cell(layer.weightNorm()));
     }
 
     static String fullInAdaptersCsv(AnalysisResult result) {
-        StringBuilder out = new StringBuilder("layer,adapter,rank,two_sided,input_side,output_side,best,random,cosine\n");
+        List<List<String>> rows = new ArrayList<>();
         for (LayerResult layer : result.layers()) {
             for (AdapterLayer a : layer.adapters()) {
                 FullInSubspace f = a.full();
-                out.append(layer.layer()).append(',').append(a.adapter()).append(',').append(f.rank()).append(',').append(f.twoSided()).append(',')
-                        .append(f.inputSide()).append(',').append(f.outputSide()).append(',').append(f.best()).append(',').append(f.random()).append(',')
-                        .append(f.cosine()).append('\n');
+                rows.add(List.of(layer.layer(), a.adapter(), cell(f.rank()), cell(f.twoSided()), cell(f.inputSide()), cell(f.outputSide()), cell(f.best()),
+                        cell(f.random()), cell(f.cosine())));
             }
         }
-        return out.toString();
+        return Csv.write(List.of("layer", "adapter", "rank", "two_sided", "input_side", "output_side", "best", "random", "cosine"), rows);
     }
 
     static String accuracyCsv(AnalysisResult result) {
-        StringBuilder out = new StringBuilder("model,kind,rank,overall,old,new\n");
+        List<List<String>> rows = new ArrayList<>();
         var accuracy = result.accuracy();
-        accuracyRow(out, "base", "base", "", accuracy.base());
-        accuracyRow(out, "full fine-tune", "full", "", accuracy.full());
-        for (Truncated t : accuracy.truncated()) accuracyRow(out, "full update at rank " + t.rank(), "truncated", String.valueOf(t.rank()), t.accuracy());
-        for (Trained t : accuracy.adapters()) accuracyRow(out, t.adapter(), "lora", String.valueOf(t.rank()), t.accuracy());
-        return out.toString();
+        rows.add(accuracyRow("base", "base", "", accuracy.base()));
+        rows.add(accuracyRow("full fine-tune", "full", "", accuracy.full()));
+        for (Truncated t : accuracy.truncated()) rows.add(accuracyRow("full update at rank " + t.rank(), "truncated", cell(t.rank()), t.accuracy()));
+        for (Trained t : accuracy.adapters()) rows.add(accuracyRow(t.adapter(), "lora", cell(t.rank()), t.accuracy()));
+        return Csv.write(List.of("model", "kind", "rank", "overall", "old", "new"), rows);
     }
 
-    private static void accuracyRow(StringBuilder out, String model, String kind, String rank, Accuracy a) {
-        out.append(model).append(',').append(kind).append(',').append(rank).append(',').append(a.overall()).append(',').append(a.old()).append(',')
-                .append(a.fresh()).append('\n');
+    private static List<String> accuracyRow(String model, String kind, String rank, Accuracy a) {
+        return List.of(model, kind, rank, cell(a.overall()), cell(a.old()), cell(a.fresh()));
+    }
+
+    /** A number as Java writes it ({@link Double#toString}): every digit that tells the double apart, so the CSV loses nothing of the JSON. */
+    private static String cell(double value) {
+        return String.valueOf(value);
+    }
+
+    private static String cell(int value) {
+        return String.valueOf(value);
     }
 }

@@ -8,6 +8,7 @@ import dev.toylora.runner.analysis.AnalysisResult.Source;
 import dev.toylora.runner.analysis.AnalysisResult.Trained;
 import dev.toylora.runner.analysis.AnalysisResult.Truncated;
 import dev.toylora.runner.io.AtomicFiles;
+import dev.toylora.runner.io.MarkdownTable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -95,13 +96,12 @@ public final class AnalysisReport {
         md.append("Inputs: the base `").append(s.base()).append("` (weights SHA-256 `").append(s.baseWeightsSha256(), 0, 16).append("…`), its full fine-tune `")
                 .append(s.full()).append("`, and ").append(s.adapters().size()).append(" LoRA adapters of that base (every file checked to record that base's SHA-256);")
                 .append(" test accuracy on the ").append(s.dataset()).append(" test set with the ").append(s.backend()).append(" engine.\n\n");
-        md.append("| adapter | trained by | r | alpha | s = alpha/r | layers |\n|---|---|---:|---:|---:|---|\n");
+        MarkdownTable table = new MarkdownTable().left("adapter").left("trained by").right("r").right("alpha").right("s = alpha/r").left("layers");
         for (Source a : s.adapters()) {
-            md.append("| ").append(a.name()).append(" | ").append(a.experiment().isEmpty() ? "`" + a.file() + "`" : a.experiment()).append(" | ").append(a.rank())
-                    .append(" | ").append(number(a.alpha())).append(" | ").append(number(a.scaling())).append(" | ").append(String.join(", ", a.targets()))
-                    .append(" |\n");
+            table.row(a.name(), a.experiment().isEmpty() ? "`" + a.file() + "`" : a.experiment(), String.valueOf(a.rank()), number(a.alpha()),
+                    number(a.scaling()), String.join(", ", a.targets()));
         }
-        md.append('\n');
+        md.append(table).append('\n');
     }
 
     // 1. ------------------------------------------------------------------------------------------------------------
@@ -111,19 +111,18 @@ public final class AnalysisReport {
         md.append("### 1. The spectrum of the full update\n\n");
         md.append("Singular values of ΔW = W_finetuned − W_base per layer, and how much of ‖ΔW‖²_F the top k of them hold; beside it the")
                 .append(" same for each adapter's update s·B·A (k for 90%).\n\n");
-        md.append("| layer | W [out×in] | ‖W‖_F | ‖ΔW‖_F | top-1 share | k for 90% | k for 99% |");
-        for (int rank : ranks) md.append(" LoRA r=").append(rank).append(" |");
-        md.append("\n|---|---|---:|---:|---:|---:|---:|").append("---:|".repeat(ranks.size())).append('\n');
+        MarkdownTable table = new MarkdownTable().left("layer").left("W [out×in]").right("‖W‖_F").right("‖ΔW‖_F").right("top-1 share").right("k for 90%")
+                .right("k for 99%");
+        for (int rank : ranks) table.right("LoRA r=" + rank);
         for (LayerResult l : r.layers()) {
             Spectrum full = l.full();
             int d = Math.min(l.outputs(), l.inputs());
-            md.append("| ").append(l.layer()).append(" | ").append(l.outputs()).append("×").append(l.inputs()).append(" | ").append(f2(l.weightNorm())).append(" | ")
-                    .append(f2(full.norm())).append(" | ").append(pct(full.shareAt(1))).append(" | **").append(full.k90()).append("** of ").append(d)
-                    .append(" | ").append(full.k99()).append(" |");
-            for (int rank : ranks) md.append(' ').append(adapterOfRank(l, rank).map(a -> String.valueOf(a.delta().k90())).orElse("–")).append(" |");
-            md.append('\n');
+            List<String> row = new ArrayList<>(List.of(l.layer(), l.outputs() + "×" + l.inputs(), f2(l.weightNorm()), f2(full.norm()), pct(full.shareAt(1)),
+                    "**" + full.k90() + "** of " + d, String.valueOf(full.k99())));
+            for (int rank : ranks) row.add(adapterOfRank(l, rank).map(a -> String.valueOf(a.delta().k90())).orElse("–"));
+            table.row(row);
         }
-        md.append("\n![cumulative share of ‖ΔW‖²_F in the top k singular directions, per layer](").append(charts).append("spectrum.png)\n\n");
+        md.append(table).append("\n![cumulative share of ‖ΔW‖²_F in the top k singular directions, per layer](").append(charts).append("spectrum.png)\n\n");
     }
 
     // 2. ------------------------------------------------------------------------------------------------------------
@@ -137,23 +136,19 @@ public final class AnalysisReport {
             md.append("(No pair of adapters was given.)\n\n");
             return;
         }
-        md.append("| layer |");
-        StringBuilder rule = new StringBuilder("|---|");
-        for (Pair p : r.sources().pairs()) {
-            md.append(' ').append(p.first()).append(" vs ").append(p.second()).append(": φ(1,1) | mean 8×8 | random |");
-            rule.append("---:|---:|---:|");
-        }
-        md.append('\n').append(rule).append('\n');
+        MarkdownTable table = new MarkdownTable().left("layer");
+        for (Pair p : r.sources().pairs()) table.right(p.first() + " vs " + p.second() + ": φ(1,1)").right("mean 8×8").right("random");
         for (LayerResult l : r.layers()) {
-            md.append("| ").append(l.layer()).append(" |");
+            List<String> row = new ArrayList<>(List.of(l.layer()));
             for (Pair p : r.sources().pairs()) {
                 Optional<PairSimilarity> s = pair(l, p);
-                md.append(' ').append(s.map(x -> f3(x.phi11())).orElse("–")).append(" | ").append(s.map(x -> f3(x.meanTop())).orElse("–")).append(" | ")
-                        .append(s.map(x -> f3(x.randomMeanTop())).orElse("–")).append(" |");
+                row.add(s.map(x -> f3(x.phi11())).orElse("–"));
+                row.add(s.map(x -> f3(x.meanTop())).orElse("–"));
+                row.add(s.map(x -> f3(x.randomMeanTop())).orElse("–"));
             }
-            md.append('\n');
+            table.row(row);
         }
-        md.append('\n');
+        md.append(table).append('\n');
         for (Pair p : r.sources().pairs()) {
             md.append("![φ(").append(p.first()).append(", ").append(p.second()).append(", i, j) per layer](").append(charts)
                     .append(AnalysisFiles.similarityChart(p)).append(".png)\n");
@@ -168,33 +163,33 @@ public final class AnalysisReport {
         md.append("‖Uᵀ·W·V‖_F, with U, V the top-r left and right singular vectors of ΔW, of W itself, or uniformly random (root mean square")
                 .append(" r·‖W‖_F/√(out·in), exact), and the amplification factor ‖ΔW‖_F / ‖Uᵀ·W·V‖_F for ΔW's own directions. For each adapter r is its rank;")
                 .append(" for the full update, its top r at each adapter rank.\n\n");
-        md.append("| layer | update | r | ‖ΔW‖_F | ‖UᵀWV‖_F, ΔW's directions | W's top directions | random | amplification |\n")
-                .append("|---|---|---:|---:|---:|---:|---:|---:|\n");
+        MarkdownTable table7 = new MarkdownTable().left("layer").left("update").right("r").right("‖ΔW‖_F").right("‖UᵀWV‖_F, ΔW's directions")
+                .right("W's top directions").right("random").right("amplification");
         for (LayerResult l : r.layers()) {
             for (int rank : paperRanks(r)) {
                 Optional<AdapterLayer> a = adapterOfRank(l, rank);
-                if (a.isPresent()) table7Row(md, l, a.get().adapter(), a.get().correlation());
-                fullCorrelation(l, rank).ifPresent(c -> table7Row(md, l, "full update", c));
+                if (a.isPresent()) table7.row(table7Row(l, a.get().adapter(), a.get().correlation()));
+                fullCorrelation(l, rank).ifPresent(c -> table7.row(table7Row(l, "full update", c)));
             }
         }
-        md.append("\nThe amplification factor at every rank (all rows in `table7.csv`):\n\n| layer | update |");
+        md.append(table7).append("\nThe amplification factor at every rank (all rows in `table7.csv`):\n\n");
         List<Integer> ranks = adapterRanks(r);
-        for (int rank : ranks) md.append(" r=").append(rank).append(" |");
-        md.append("\n|---|---|").append("---:|".repeat(ranks.size())).append('\n');
+        MarkdownTable factors = new MarkdownTable().left("layer").left("update");
+        for (int rank : ranks) factors.right("r=" + rank);
         for (LayerResult l : r.layers()) {
-            md.append("| ").append(l.layer()).append(" | LoRA |");
-            for (int rank : ranks) md.append(' ').append(adapterOfRank(l, rank).map(a -> f2(a.correlation().amplification())).orElse("–")).append(" |");
-            md.append("\n| ").append(l.layer()).append(" | full update |");
-            for (int rank : ranks) md.append(' ').append(fullCorrelation(l, rank).map(c -> f2(c.amplification())).orElse("–")).append(" |");
-            md.append('\n');
+            List<String> lora = new ArrayList<>(List.of(l.layer(), "LoRA")), full = new ArrayList<>(List.of(l.layer(), "full update"));
+            for (int rank : ranks) {
+                lora.add(adapterOfRank(l, rank).map(a -> f2(a.correlation().amplification())).orElse("–"));
+                full.add(fullCorrelation(l, rank).map(c -> f2(c.amplification())).orElse("–"));
+            }
+            factors.row(lora).row(full);
         }
-        md.append("\n![amplification factor against r, per layer](").append(charts).append("amplification.png)\n\n");
+        md.append(factors).append("\n![amplification factor against r, per layer](").append(charts).append("amplification.png)\n\n");
     }
 
-    private static void table7Row(StringBuilder md, LayerResult l, String update, WeightCorrelation c) {
-        md.append("| ").append(l.layer()).append(" | ").append(update).append(" | ").append(c.rank()).append(" | ").append(f2(c.deltaNorm())).append(" | ")
-                .append(f3(c.onDelta())).append(" | ").append(f2(c.onWeight())).append(" | ").append(f3(c.onRandom())).append(" | **")
-                .append(f2(c.amplification())).append("** |\n");
+    private static List<String> table7Row(LayerResult l, String update, WeightCorrelation c) {
+        return List.of(l.layer(), update, String.valueOf(c.rank()), f2(c.deltaNorm()), f3(c.onDelta()), f2(c.onWeight()), f3(c.onRandom()),
+                "**" + f2(c.amplification()) + "**");
     }
 
     // 4. ------------------------------------------------------------------------------------------------------------
@@ -206,31 +201,27 @@ public final class AnalysisReport {
                 .append(" (with the fine-tuned biases, as the adapters train theirs), beside the LoRA adapter trained at rank r. Base: ")
                 .append(f2(acc.base().overall())).append(" overall; full fine-tune: **").append(f2(acc.full().overall())).append("** overall, ")
                 .append(f2(acc.full().old())).append(" old, ").append(f2(acc.full().fresh())).append(" new.\n\n");
-        md.append("| r | LoRA trained at r | overall | old | new | full update truncated to r | old | new | LoRA − truncated |\n")
-                .append("|---:|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        MarkdownTable table = new MarkdownTable().right("r").left("LoRA trained at r").right("overall").right("old").right("new")
+                .right("full update truncated to r").right("old").right("new").right("LoRA − truncated");
         for (Truncated t : acc.truncated()) {
             for (Trained a : acc.adapters()) {
                 if (a.rank() != t.rank()) continue;
-                md.append("| ").append(t.rank()).append(" | ").append(a.adapter()).append(" | ").append(f2(a.accuracy().overall())).append(" | ")
-                        .append(f2(a.accuracy().old())).append(" | ").append(f2(a.accuracy().fresh())).append(" | ").append(f2(t.accuracy().overall()))
-                        .append(" | ").append(f2(t.accuracy().old())).append(" | ").append(f2(t.accuracy().fresh())).append(" | ")
-                        .append(signed(a.accuracy().overall() - t.accuracy().overall())).append(" |\n");
+                table.row(String.valueOf(t.rank()), a.adapter(), f2(a.accuracy().overall()), f2(a.accuracy().old()), f2(a.accuracy().fresh()),
+                        f2(t.accuracy().overall()), f2(t.accuracy().old()), f2(t.accuracy().fresh()), signed(a.accuracy().overall() - t.accuracy().overall()));
             }
         }
-        md.append("\n![LoRA at rank r against the full update truncated to rank r](").append(charts).append("accuracy.png)\n\n");
+        md.append(table).append("\n![LoRA at rank r against the full update truncated to rank r](").append(charts).append("accuracy.png)\n\n");
         md.append("How much of the full update's energy ‖ΔW‖²_F lies in each adapter's subspaces — between the output directions and input directions of")
-                .append(" its s·B·A (both sides), and what the best rank-r subspaces (the full update's own top r) would hold:\n\n| layer |");
+                .append(" its s·B·A (both sides), and what the best rank-r subspaces (the full update's own top r) would hold:\n\n");
         List<Integer> ranks = adapterRanks(r);
-        for (int rank : ranks) md.append(" r=").append(rank).append(" |");
-        md.append("\n|---|").append("---:|".repeat(ranks.size())).append('\n');
+        MarkdownTable shares = new MarkdownTable().left("layer");
+        for (int rank : ranks) shares.right("r=" + rank);
         for (LayerResult l : r.layers()) {
-            md.append("| ").append(l.layer()).append(" |");
-            for (int rank : ranks) {
-                md.append(' ').append(adapterOfRank(l, rank).map(a -> pct(a.full().twoSided()) + " of " + pct(a.full().best())).orElse("–")).append(" |");
-            }
-            md.append('\n');
+            List<String> row = new ArrayList<>(List.of(l.layer()));
+            for (int rank : ranks) row.add(adapterOfRank(l, rank).map(a -> pct(a.full().twoSided()) + " of " + pct(a.full().best())).orElse("–"));
+            shares.row(row);
         }
-        md.append("\n(Input side alone, output side alone, random subspaces and the cosine between the two updates: `full-in-adapters.csv`.)\n\n");
+        md.append(shares).append("\n(Input side alone, output side alone, random subspaces and the cosine between the two updates: `full-in-adapters.csv`.)\n\n");
         md.append("![share of the full update in each adapter's subspaces](").append(charts).append("full-in-adapters.png)\n\n");
     }
 
@@ -352,25 +343,16 @@ public final class AnalysisReport {
     /** The three headline numbers per layer, in one table, and what they say. */
     private static void headline(StringBuilder md, AnalysisResult r) {
         List<Integer> ranks = paperRanks(r);
-        md.append("**Headline numbers per layer.**\n\n| layer | rank for 90% (99%) of the full ΔW |");
-        StringBuilder rule = new StringBuilder("|---|---:|");
-        for (Pair p : r.sources().pairs()) {
-            md.append(" φ(1,1) / mean 8×8, ").append(p.first()).append(" vs ").append(p.second()).append(" |");
-            rule.append("---:|");
-        }
-        for (int rank : ranks) {
-            md.append(" amplification, LoRA r=").append(rank).append(" |");
-            rule.append("---:|");
-        }
-        md.append('\n').append(rule).append('\n');
+        MarkdownTable table = new MarkdownTable().left("layer").right("rank for 90% (99%) of the full ΔW");
+        for (Pair p : r.sources().pairs()) table.right("φ(1,1) / mean 8×8, " + p.first() + " vs " + p.second());
+        for (int rank : ranks) table.right("amplification, LoRA r=" + rank);
         for (LayerResult l : r.layers()) {
-            md.append("| ").append(l.layer()).append(" | ").append(l.full().k90()).append(" (").append(l.full().k99()).append(") of ")
-                    .append(Math.min(l.outputs(), l.inputs())).append(" |");
-            for (Pair p : r.sources().pairs()) md.append(' ').append(pair(l, p).map(s -> f2(s.phi11()) + " / " + f2(s.meanTop())).orElse("–")).append(" |");
-            for (int rank : ranks) md.append(' ').append(adapterOfRank(l, rank).map(a -> f2(a.correlation().amplification())).orElse("–")).append(" |");
-            md.append('\n');
+            List<String> row = new ArrayList<>(List.of(l.layer(), l.full().k90() + " (" + l.full().k99() + ") of " + Math.min(l.outputs(), l.inputs())));
+            for (Pair p : r.sources().pairs()) row.add(pair(l, p).map(s -> f2(s.phi11()) + " / " + f2(s.meanTop())).orElse("–"));
+            for (int rank : ranks) row.add(adapterOfRank(l, rank).map(a -> f2(a.correlation().amplification())).orElse("–"));
+            table.row(row);
         }
-        md.append("\nWhat they say: the full update needs ").append(r.layers().stream().map(l -> String.valueOf(l.full().k90())).collect(Collectors.joining(" / ")))
+        md.append("**Headline numbers per layer.**\n\n").append(table).append("\nWhat they say: the full update needs ").append(r.layers().stream().map(l -> String.valueOf(l.full().k90())).collect(Collectors.joining(" / ")))
                 .append(" directions per layer for 90% of its energy");
         Optional<Truncated> keeps = keepsAccuracy(r);
         keeps.ifPresent(t -> md.append(", yet its top ").append(t.rank()).append(" keep its accuracy"));

@@ -1,5 +1,7 @@
 package dev.toylora.runner.analysis;
 
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import org.ojalgo.matrix.store.MatrixStore;
 
 /**
@@ -14,6 +16,7 @@ import org.ojalgo.matrix.store.MatrixStore;
  * @param random     what uniformly random rank-r subspaces hold on average: r²/(out·in)
  * @param cosine     ⟨D, ΔW⟩ / (‖D‖_F·‖ΔW‖_F): whether the two updates point the same way at all
  */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record FullInSubspace(int rank, double twoSided, double inputSide, double outputSide, double best, double random, double cosine) {
 
     public static FullInSubspace of(MatrixStore<Double> full, Spectrum ofFull, MatrixStore<Double> delta, Svd ofDelta) {

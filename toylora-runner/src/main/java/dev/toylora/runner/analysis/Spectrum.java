@@ -1,5 +1,8 @@
 package dev.toylora.runner.analysis;
 
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+
 /**
  * How a matrix's energy ‖M‖²_F = Σ σᵢ² spreads over its singular values.
  *
@@ -9,6 +12,7 @@ package dev.toylora.runner.analysis;
  * @param k90             the smallest k whose top k hold 90% of the energy
  * @param k99             the same for 99%
  */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record Spectrum(double norm, double[] values, double[] cumulativeShare, int k90, int k99) {
     /** Rounding in the sums must not move a share that is exactly at a threshold (a rank-k matrix at k). */
     static final double TOLERANCE = 1e-12;

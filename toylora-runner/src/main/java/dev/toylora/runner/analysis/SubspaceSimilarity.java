@@ -1,5 +1,7 @@
 package dev.toylora.runner.analysis;
 
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import org.ojalgo.matrix.store.MatrixStore;
 
 /**
@@ -10,6 +12,7 @@ import org.ojalgo.matrix.store.MatrixStore;
  * @param dimension the dimension of the space (for the random baseline)
  * @param phi       {@code phi[i-1][j-1]} = φ(i, j), for i up to U's columns and j up to V's
  */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record SubspaceSimilarity(int dimension, double[][] phi) {
     public SubspaceSimilarity {
         phi = phi.clone();

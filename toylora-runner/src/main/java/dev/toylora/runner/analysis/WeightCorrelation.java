@@ -1,5 +1,7 @@
 package dev.toylora.runner.analysis;
 
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import org.ojalgo.matrix.store.MatrixStore;
 
 /**
@@ -13,6 +15,7 @@ import org.ojalgo.matrix.store.MatrixStore;
  * @param onRandom      the same with uniformly random orthonormal U, V, as its root mean square r·‖W‖_F/√(out·in)
  * @param amplification ‖ΔW‖_F / onDelta: how much ΔW enlarges what W does between those directions
  */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record WeightCorrelation(int rank, double deltaNorm, double onDelta, double onWeight, double onRandom, double amplification) {
 
     /** Table 7 at rank {@code rank} (capped at ΔW's numerical rank) for ΔW with SVD {@code delta}. */

@@ -43,6 +43,15 @@ public final class Json {
         }
     }
 
+    /** The file bound to {@code type}; an unreadable file or one that does not fit the type throws, with the reason. */
+    public static <T> T read(Path file, Class<T> type) {
+        try {
+            return MAPPER.readValue(file.toFile(), type);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
     private static String write(ObjectWriter writer, Object value) {
         try {
             return writer.writeValueAsString(value);

@@ -9,6 +9,9 @@ import dev.toylora.api.Tensor;
 import dev.toylora.runner.checkpoint.CheckpointMetadata;
 import dev.toylora.runner.checkpoint.Safetensors;
 import dev.toylora.runner.data.RealData;
+import dev.toylora.runner.io.Json;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -42,8 +45,26 @@ class CommittedAnalysisTest {
         var layers = new Analyzer(spec, base, full, adapters, sources.pairs()).layers();
 
         List<String> differences = new ArrayList<>();
-        compare("layers", AnalysisFiles.MAPPER.valueToTree(committed.layers()), AnalysisFiles.MAPPER.valueToTree(layers), differences);
+        compare("layers", Json.MAPPER.valueToTree(committed.layers()), Json.MAPPER.valueToTree(layers), differences);
         assertTrue(differences.isEmpty(), differences.size() + " numbers differ, e.g. " + differences.subList(0, Math.min(5, differences.size())));
+    }
+
+    @Test
+    void theCommittedTablesAndReportAreWhatTheCommittedJsonGives() throws IOException {
+        AnalysisResult committed = AnalysisFiles.read(ANALYSIS);
+        assertEquals(text(AnalysisFiles.REPORT), AnalysisReport.document(committed), AnalysisFiles.REPORT);
+        assertEquals(text("spectrum.csv"), AnalysisFiles.spectrumCsv(committed), "spectrum.csv");
+        assertEquals(text("similarity.csv"), AnalysisFiles.similarityCsv(committed), "similarity.csv");
+        assertEquals(text("table7.csv"), AnalysisFiles.table7Csv(committed), "table7.csv");
+        assertEquals(text("full-in-adapters.csv"), AnalysisFiles.fullInAdaptersCsv(committed), "full-in-adapters.csv");
+        assertEquals(text("accuracy.csv"), AnalysisFiles.accuracyCsv(committed), "accuracy.csv");
+        // written before the shared mapper, the committed file may lack the final newline Json.pretty gives every JSON file
+        String json = text(AnalysisFiles.JSON);
+        assertEquals(json.endsWith("\n") ? json : json + "\n", AnalysisFiles.json(committed), "the record writes back to " + AnalysisFiles.JSON);
+    }
+
+    private static String text(String name) throws IOException {
+        return Files.readString(ANALYSIS.resolve(name));
     }
 
     @Test

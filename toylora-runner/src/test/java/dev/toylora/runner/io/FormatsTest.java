@@ -2,10 +2,16 @@ package dev.toylora.runner.io;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class FormatsTest {
 
@@ -34,5 +40,17 @@ class FormatsTest {
         unsorted.put("b", 1);
         unsorted.put("a", 2);
         assertEquals("{\"a\":2,\"b\":1}", Json.canonical(unsorted));
+    }
+
+    record Point(int x, List<String> labels) {}
+
+    @Test
+    void jsonReadsAFileIntoARecordAndSaysWhyNot(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("point.json");
+        Files.writeString(file, Json.pretty(new Point(3, List.of("a", "b"))));
+        assertEquals(new Point(3, List.of("a", "b")), Json.read(file, Point.class));
+        Files.writeString(file, "{\"x\": 1, \"y\": 2}");
+        UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> Json.read(file, Point.class));
+        assertTrue(e.getMessage().startsWith("cannot read " + file + ": ") && e.getMessage().contains("\"y\""), e.getMessage());
     }
 }
