@@ -21,6 +21,9 @@ import org.jspecify.annotations.Nullable;
 final class OjAlgoKernels implements Kernels {
     /** Product rows this long run the row kernel near its best; a shorter product is taken transposed if that is longer. */
     private static final int LONG_ROWS = 64;
+    /** What an element costs, in the product kernel's multiply-adds, where it decides whether to share work out. */
+    private static final int DRAW_WORK = 16;
+    private static final int ADAM_WORK = 8;
 
     private static RowMatrix of(Matrix m) {
         return (RowMatrix) m;
@@ -96,19 +99,23 @@ final class OjAlgoKernels implements Kernels {
         float[] b = of(bias).rows[0];
         float[][] vs = v != null ? of(v).rows : null;
         float[][] ys = of(out).rows;
-        for (int i = 0; i < zs.length; i++) {
-            float[] zRow = zs[i];
-            float[] vRow = vs != null ? vs[i] : null;
-            float[] y = ys[i];
-            for (int j = 0; j < zRow.length; j++) {
-                float value = zRow[j] + b[j];
-                if (vRow != null) value += s * vRow[j];
-                y[j] = relu ? Math.max(value, 0f) : value;
+        // A dropout draw is a hash of its position (64-bit multiplies, which do not vectorise): worth sharing out.
+        long work = (long) zs.length * b.length * (dropout != null ? DRAW_WORK : 1);
+        Products.forRows(zs.length, work, (first, limit) -> {
+            for (int i = first; i < limit; i++) {
+                float[] zRow = zs[i];
+                float[] vRow = vs != null ? vs[i] : null;
+                float[] y = ys[i];
+                for (int j = 0; j < zRow.length; j++) {
+                    float value = zRow[j] + b[j];
+                    if (vRow != null) value += s * vRow[j];
+                    y[j] = relu ? Math.max(value, 0f) : value;
+                }
+                if (dropout != null) {
+                    for (int j = 0; j < y.length; j++) y[j] *= dropout.factor(i, j);
+                }
             }
-            if (dropout != null) {
-                for (int j = 0; j < y.length; j++) y[j] *= dropout.factor(i, j);
-            }
-        }
+        });
         of(out).changed();
     }
 
@@ -174,7 +181,9 @@ final class OjAlgoKernels implements Kernels {
         float[][] gs = of(g).rows;
         float[][] ms = of(m).rows;
         float[][] vs = of(v).rows;
-        for (int i = 0; i < ps.length; i++) adam.update(ps[i], gs[i], ms[i], vs[i], 0, ps[i].length);
+        Products.forRows(ps.length, p.size() * ADAM_WORK, (first, limit) -> {
+            for (int i = first; i < limit; i++) adam.update(ps[i], gs[i], ms[i], vs[i], 0, ps[i].length);
+        });
         of(p).changed();
         of(m).changed();
         of(v).changed();

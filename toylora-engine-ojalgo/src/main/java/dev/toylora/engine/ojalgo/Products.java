@@ -6,11 +6,12 @@ import org.ojalgo.array.operation.AXPY;
 
 /**
  * Matrix products on row arrays ({@code float[rows][columns]}) with the kernel of ojAlgo's
- * {@code MultiplyNeither.fill(double[][]…)}, in float: each product row is scaled by β (cleared when β = 0), then gets
- * {@code α·left[i][c]·right[c]} added for c in order by ojAlgo's float {@link AXPY}. With whole rows (no offsets) C2
+ * {@code MultiplyNeither.fill(double[][]…)}, in float: each product row is cleared, then gets {@code left[i][c]·right[c]}
+ * added for c in order by ojAlgo's float {@link AXPY}, and is then scaled by α (and β·product added), as the reference
+ * engine computes it, so that both round alike. With whole rows (no offsets) C2
  * vectorises that loop, unlike the offset AXPY and scalar DOT of the column-major {@code R064Store} products; in float
  * it adds twice the values per vector instruction and moves half the bytes of the double kernel. A zero multiplier
- * adds nothing to finite rows and is skipped: ReLU, dropout and blank pixels make many of them.
+ * is skipped (ReLU and dropout make many): 0·b adds ±0, so with finite operands the sums are bit for bit the same.
  *
  * <p>The rows of a large product are split into one part per processor, run by the caller and the common
  * fork/join pool. Each element is still summed by one thread in the same order, so results do not depend on the
@@ -27,9 +28,8 @@ final class Products {
     /** A part of more rows than this is halved while processors are left to take the halves. */
     private static final int MIN_ROWS = 16;
     /** How many values a block of product rows, and a block of right rows, holds: both together well within a core's L2. */
-    private static final int ROW_BLOCK_FLOATS = Integer.getInteger("rowblock", 1 << 14);
-    private static final int DEPTH_BLOCK_FLOATS = Integer.getInteger("blockfloats", 1 << 15);
-    private static final boolean NOSKIP = Boolean.getBoolean("noskip"); // TEMP
+    private static final int ROW_BLOCK_FLOATS = 1 << 14;
+    private static final int DEPTH_BLOCK_FLOATS = 1 << 15;
     private static final int PARTS = Integer.highestOneBit(Runtime.getRuntime().availableProcessors());
 
     /** Work on rows {@code [first, limit)} of something, independent of every other row's. */
@@ -54,14 +54,11 @@ final class Products {
     }
 
     private static void rows(float alpha, float[][] left, float[][] right, float beta, float[][] product, int first, int limit) {
-        for (int i = first; i < limit; i++) {
-            float[] row = product[i];
-            if (beta == 0f) {
-                Arrays.fill(row, 0f);
-            } else if (beta != 1f) {
-                for (int j = 0; j < row.length; j++) row[j] *= beta;
-            }
+        if (beta != 0f) {
+            accumulate(alpha, left, right, beta, product, first, limit);
+            return;
         }
+        for (int i = first; i < limit; i++) Arrays.fill(product[i], 0f);
         // Product rows go by blocks, and the right rows by blocks that stay in cache for a whole block of product rows,
         // instead of all of them streaming in once per row; each element still gets its terms in the order c = 0, 1, …
         int columns = product[0].length;
@@ -71,16 +68,39 @@ final class Products {
             int i1 = Math.min(limit, i0 + rowBlock);
             for (int c0 = 0; c0 < right.length; c0 += depthBlock) {
                 int c1 = Math.min(right.length, c0 + depthBlock);
-                for (int i = i0; i < i1; i++) {
-                    float[] row = product[i];
-                    float[] leftRow = left[i];
-                    for (int c = c0; c < c1; c++) {
-                        float factor = leftRow[c];
-                        if (factor != 0f || NOSKIP) AXPY.invoke(row, alpha * factor, right[c]);
-                    }
-                }
+                for (int i = i0; i < i1; i++) addTerms(product[i], left[i], right, c0, c1);
+            }
+            if (alpha != 1f) {
+                for (int i = i0; i < i1; i++) scale(product[i], alpha);
             }
         }
+    }
+
+    /** {@code row += Σ left[c]·right[c]} for c in {@code [c0, c1)}, in order. */
+    private static void addTerms(float[] row, float[] left, float[][] right, int c0, int c1) {
+        for (int c = c0; c < c1; c++) {
+            float factor = left[c];
+            if (factor != 0f) AXPY.invoke(row, factor, right[c]);
+        }
+    }
+
+    /**
+     * The sum into a row of its own, then {@code α·sum + β·row}, as the reference engine rounds it (adding the terms onto
+     * the row would round differently). Only products onto a matrix take this way (LoRA's dx += du·A, merging), with few
+     * terms, so no blocks.
+     */
+    private static void accumulate(float alpha, float[][] left, float[][] right, float beta, float[][] product, int first, int limit) {
+        float[] sum = new float[product[0].length];
+        for (int i = first; i < limit; i++) {
+            Arrays.fill(sum, 0f);
+            addTerms(sum, left[i], right, 0, right.length);
+            float[] row = product[i];
+            for (int j = 0; j < row.length; j++) row[j] = alpha * sum[j] + beta * row[j];
+        }
+    }
+
+    private static void scale(float[] row, float factor) {
+        for (int j = 0; j < row.length; j++) row[j] *= factor;
     }
 
     /** Rows {@code first … limit-1} of a task, to be run by {@code parts} threads. */

@@ -92,7 +92,9 @@ final class RowMatrix implements Matrix {
                 } else {
                     for (int i = 0; i < source.length; i++) {
                         float[] row = source[i];
-                        for (int j = j0; j < j1; j++) target[j][i] = alpha * row[j] + (beta == 0f ? 0f : beta * target[j][i]);
+                        for (int j = j0; j < j1; j++) {
+                            target[j][i] = beta == 0f ? alpha * row[j] : alpha * row[j] + beta * target[j][i];
+                        }
                     }
                 }
             }
