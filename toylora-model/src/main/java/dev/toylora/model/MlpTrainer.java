@@ -1,6 +1,7 @@
 package dev.toylora.model;
 
 import dev.toylora.api.Batch;
+import dev.toylora.api.NonFiniteLossException;
 import dev.toylora.api.OptimizerSpec;
 import dev.toylora.api.Trainer;
 import dev.toylora.model.kernel.AdamMath;
@@ -92,8 +93,7 @@ public final class MlpTrainer implements Trainer {
         checkFinite(batch);
         double loss = computeGradients(batch, dropoutMasks);
         if (!Double.isFinite(loss)) {
-            throw new IllegalStateException("step " + (adam.steps() + 1) + ": the loss is " + loss
-                    + "; no weight was updated (a learning rate too high for these inputs?)");
+            throw new NonFiniteLossException(adam.steps() + 1, loss);
         }
         adam.beginStep();
         for (int i = 0; i < parameters.size(); i++) {

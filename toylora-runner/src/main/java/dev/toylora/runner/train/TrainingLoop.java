@@ -1,6 +1,7 @@
 package dev.toylora.runner.train;
 
 import dev.toylora.api.Batch;
+import dev.toylora.api.NonFiniteLossException;
 import dev.toylora.api.Trainer;
 import dev.toylora.runner.data.Dataset;
 import java.util.ArrayList;
@@ -65,7 +66,12 @@ public final class TrainingLoop {
                 }
                 rate = schedule.at(step);
                 trainer.learningRate(rate);
-                double loss = trainer.step(n == batchSize ? full : full.withRows(n));
+                double loss;
+                try {
+                    loss = trainer.step(n == batchSize ? full : full.withRows(n));
+                } catch (NonFiniteLossException e) {
+                    loss = e.loss();   // the engine stopped before updating: report it as the divergence it is
+                }
                 if (!Double.isFinite(loss)) {
                     throw new DivergenceException(settings.stage(), epoch, step + 1, loss, rate);
                 }
