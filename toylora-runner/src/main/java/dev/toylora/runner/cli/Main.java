@@ -77,6 +77,7 @@ public final class Main implements Callable<Integer> {
         CommandLine cli = new CommandLine(new Main());
         cli.setOut(out);
         cli.setErr(err);
+        cli.setParameterExceptionHandler(new ShortErrors());
         cli.setExecutionExceptionHandler((e, commandLine, parsed) -> {
             PrintWriter errors = commandLine.getErr();
             // Ctrl-C / SIGTERM: the shutdown hook stopped all writing and says what was kept; what fails after that is no news
@@ -203,7 +204,7 @@ public final class Main implements Callable<Integer> {
         }
     }
 
-    @Command(name = "backends", description = "Lists the engines on the classpath, their versions and whether each can run here.")
+    @Command(name = "backends", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = "Lists the engines on the classpath, their versions and whether each can run here.")
     static final class BackendsCommand implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -225,7 +226,7 @@ public final class Main implements Callable<Integer> {
         }
     }
 
-    @Command(name = "keys", description = "Lists every key an experiment file may hold: its values, default and what it does.")
+    @Command(name = "keys", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = "Lists every key an experiment file may hold: its values, default and what it does.")
     static final class KeysCommand implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -237,7 +238,7 @@ public final class Main implements Callable<Integer> {
         }
     }
 
-    @Command(name = "validate", description = "Checks experiment files (and overrides) without running them.")
+    @Command(name = "validate", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = "Checks experiment files (and overrides) without running them.")
     static final class ValidateCommand implements Callable<Integer> {
         @Parameters(paramLabel = "EXPERIMENT.yaml | key=value", arity = "1..*")
         List<String> arguments = new ArrayList<>();
