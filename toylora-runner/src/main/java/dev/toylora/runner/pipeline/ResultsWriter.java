@@ -39,7 +39,8 @@ public final class ResultsWriter {
         return flops;
     }
 
-    public void write(Path directory, RunContext context, RunResult result, PretrainStage.Result base,
+    /** @return whether {@code directory} was there before and has been replaced */
+    public boolean write(Path directory, RunContext context, RunResult result, PretrainStage.Result base,
                       Optional<FinetuneStage.Result> tuned, Optional<ClassAccuracy> baseValidation,
                       Optional<ClassAccuracy> adaptedValidation) {
         Path staged = AtomicFiles.stage(directory);
@@ -78,7 +79,7 @@ public final class ResultsWriter {
             }
             Metrics metrics = metrics(context, result, base, tuned, baseValidation, adaptedValidation, checkpoints);
             AtomicFiles.write(staged.resolve("metrics.json"), Json.pretty(metrics));
-            AtomicFiles.publish(staged, directory);
+            return AtomicFiles.publish(staged, directory);
         } catch (RuntimeException e) {
             AtomicFiles.deleteTree(staged);
             throw e;
