@@ -9,6 +9,7 @@ import dev.toylora.runner.experiment.ExperimentException;
 import dev.toylora.runner.experiment.ExperimentParser;
 import dev.toylora.runner.experiment.Problem;
 import dev.toylora.runner.experiment.SweepGrid;
+import dev.toylora.runner.pipeline.CpuInfo;
 import dev.toylora.runner.pipeline.ExperimentRunner;
 import dev.toylora.runner.io.AtomicFiles;
 import dev.toylora.runner.pipeline.ResultsWriter;
@@ -222,6 +223,8 @@ public final class Main implements Callable<Integer> {
                 out.printf("%-10s rank %-4d %-40s %s%n", backend.name(), backend.rank(), backend.version(),
                         backend.available() ? "usable" : "unavailable: " + backend.unavailableReason());
             }
+            // an engine's numbers can differ on another processor: what this one is (also in every metrics.json)
+            out.println("machine: " + CpuInfo.describe(CpuInfo.current()));
             return 0;
         }
     }

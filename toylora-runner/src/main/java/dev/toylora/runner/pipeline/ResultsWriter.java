@@ -129,7 +129,7 @@ public final class ResultsWriter {
                 context.finetuneSeed(), experiment.finetune().method(), parameters, Metrics.accuracy(result.base(), old, fresh),
                 result.adapted().map(a -> Metrics.accuracy(a, old, fresh)).orElse(null), change, validation,
                 new Metrics.Classes(old, fresh), new Metrics.Seconds(round(result.pretrainSeconds()), round(result.finetuneSeconds()),
-                round(result.evaluateSeconds())), training, data, environment, experiment, checkpoints);
+                round(result.evaluateSeconds())), training, data, environment, CpuInfo.current(), experiment, checkpoints);
     }
 
     static String perClassCsv(RunResult result) {
