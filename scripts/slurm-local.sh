@@ -186,9 +186,14 @@ while :; do
 done
 t2=$(date +%s)
 say "jobs done in $((t2 - t1)) s:"
+field() { { echo " $1" | grep -o " $2=[^ ]*" || true; } | head -n 1 | cut -d= -f2-; }
 for job in "$base" "$array" "$merge"; do
-  scontrol show job "$job" 2>/dev/null | awk '/JobId=/{id=$1; name=$2} /JobState=/{print "  " id " " name " " $1 " " $4} /RunTime=/{print "    " $1}' >&2
-done
+  scontrol -o show job "$job" 2>/dev/null | sort | while read -r line; do
+    task="$(field "$line" ArrayTaskId)"
+    id="$(field "$line" JobId)"; [ -z "$task" ] || id="$(field "$line" ArrayJobId)_$task"
+    printf '  job %-6s %-24s %-10s ran %s\n' "$id" "$(field "$line" JobName)" "$(field "$line" JobState)" "$(field "$line" RunTime)"
+  done
+done | sort -k2,2V >&2
 echo
 cat "$LOGS"/$NAME-merge-"$merge".out
 [ "$(job_states "$merge")" = COMPLETED ] || die "merge did not complete (see $LOGS)"
