@@ -58,24 +58,18 @@ say "$(slurmctld -V), $(munged -V 2>&1 | head -n 1)"
 "$ROOT/scripts/fetch-mnist.sh" >&2
 
 # --- 3. a private cluster: config, keys, sockets, spool and logs all under one temporary folder
-# what an earlier run of this script left when it was killed (its daemons name their /tmp/toylora-slurm.* files) is
-# stopped; any other Slurm daemon is not touched, and then this script does not start
-for daemon in slurmd slurmctld munged; do
-  for pid in $(pgrep -x "$daemon" || true); do
-    if tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q '/tmp/toylora-slurm\.'; then
-      say "stopping $daemon $pid, left by an earlier run"; kill "$pid" 2>/dev/null || true
-    elif [ "$daemon" != munged ]; then
-      die "a $daemon is running already (pid $pid) that this script did not start; stop it first"
-    fi
-  done
-done
-sleep 1
-rm -rf /tmp/toylora-slurm.*
-STATE="$(mktemp -d /tmp/toylora-slurm.XXXXXX)"
-chmod 755 "$STATE"
-stop() {
-  local pidfile pid
-  for pidfile in "$STATE/slurmd.pid" "$STATE/slurmctld.pid" "$STATE/munged.pid"; do
+# Stops the cluster whose files are under DIR: cancels its jobs (their processes are slurmstepd's, which outlive
+# slurmd), then stops its daemons by their pid files, then deletes DIR.
+stop_cluster() {
+  local dir="$1" pidfile pid
+  if [ -f "$dir/slurm.conf" ] && [ -f "$dir/slurmctld.pid" ] && kill -0 "$(cat "$dir/slurmctld.pid")" 2>/dev/null; then
+    SLURM_CONF="$dir/slurm.conf" scancel --user="$(id -un)" 2>/dev/null || true
+    for _ in $(seq 30); do
+      [ -z "$(SLURM_CONF="$dir/slurm.conf" squeue -h 2>/dev/null)" ] && break
+      sleep 0.5
+    done
+  fi
+  for pidfile in "$dir/slurmd.pid" "$dir/slurmctld.pid" "$dir/munged.pid"; do
     [ -f "$pidfile" ] || continue
     pid="$(cat "$pidfile")"
     if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
@@ -84,9 +78,24 @@ stop() {
       kill -9 "$pid" 2>/dev/null || true
     fi
   done
-  rm -rf "$STATE"
+  rm -rf "$dir"
 }
-trap stop EXIT
+
+# What an earlier run of this script left when it was killed is stopped the same way; a Slurm daemon this script did
+# not start (its command line names no /tmp/toylora-slurm.* file) is not touched, and then this script does not start.
+for dir in /tmp/toylora-slurm.*; do
+  [ -d "$dir" ] || continue
+  say "stopping what an earlier run left in $dir"
+  stop_cluster "$dir"
+done
+for daemon in slurmctld slurmd; do
+  for pid in $(pgrep -x "$daemon" || true); do
+    die "a $daemon is running already (pid $pid) that this script did not start; stop it first"
+  done
+done
+STATE="$(mktemp -d /tmp/toylora-slurm.XXXXXX)"
+chmod 755 "$STATE"
+trap 'stop_cluster "$STATE"' EXIT
 trap 'exit 130' INT TERM
 mkdir -p "$STATE/munge" "$STATE/ctld" "$STATE/spool"
 
