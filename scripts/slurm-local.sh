@@ -99,16 +99,17 @@ trap 'stop_cluster "$STATE"' EXIT
 trap 'exit 130' INT TERM
 mkdir -p "$STATE/munge" "$STATE/ctld" "$STATE/spool"
 
-# munged: its own key and socket, so a machine's own munge (if any) is left alone
+# munged: its own key and socket, so a machine's own munge (if any) is left alone. It refuses a socket folder that
+# not everyone may enter (jobs of every user reach it); the key itself is 0400.
 dd if=/dev/urandom of="$STATE/munge/munge.key" bs=1024 count=1 status=none
 chmod 400 "$STATE/munge/munge.key"
-chmod 700 "$STATE/munge"
+chmod 755 "$STATE/munge"
 SOCKET="$STATE/munge/munge.socket"
-munged --force --key-file="$STATE/munge/munge.key" --socket="$SOCKET" --pid-file="$STATE/munged.pid" \
-       --log-file="$STATE/munged.log" --seed-file="$STATE/munge/munged.seed"
+munged --key-file="$STATE/munge/munge.key" --socket="$SOCKET" --pid-file="$STATE/munged.pid" \
+       --log-file="$STATE/munged.log" --seed-file="$STATE/munge/munged.seed" \
+  || die "munged did not start: $(tail -n 3 "$STATE/munged.log" 2>/dev/null)"
 for _ in $(seq 50); do [ -S "$SOCKET" ] && break; sleep 0.1; done
-[ -S "$SOCKET" ] || die "munged did not start: $(cat "$STATE/munged.log" 2>/dev/null)"
-chmod 755 "$STATE/munge"   # jobs' users reach the socket; the key stays 0400 root
+[ -S "$SOCKET" ] || die "munged did not start: $(tail -n 3 "$STATE/munged.log" 2>/dev/null)"
 
 HOST="$(hostname -s)"
 # the node as slurmd sees it (CPUs, sockets, cores, threads, memory), less 512 MB for the system
