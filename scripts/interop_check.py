@@ -11,7 +11,7 @@ pixels as the runner does ((byte/255 - mean)/std in float32), evaluates the base
 (the adapter merged as W + s·(B@A), s = lora.alpha/lora.rank or alpha/sqrt(rank) with lora.rslora, and the
 adapter's bias tensors replacing the base's), and compares every per-class, old, new and overall accuracy
 with metrics.json. Exit code 0 when all agree within the tolerance (0.01 points), 1 when one does not,
-2 when a file is missing or malformed. Needs numpy only.
+2 when a file is missing or malformed, 3 when numpy is missing. Needs numpy only.
 """
 import argparse
 import gzip
@@ -21,7 +21,13 @@ import os
 import struct
 import sys
 
-import numpy as np
+try:
+    import numpy as np
+except ImportError as error:
+    # one line and its own exit code, not a traceback: callers (InteropScriptTest) tell "cannot check" from "differs"
+    print(f"interop_check: numpy is missing ({error}); install it (apt-get install python3-numpy, or pip install numpy)"
+          f" and run this again", file=sys.stderr)
+    sys.exit(3)
 
 DATASETS = {"mnist": (0.1307, 0.3081), "fashion-mnist": (0.2860, 0.3530)}
 

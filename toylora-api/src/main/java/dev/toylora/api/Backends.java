@@ -54,8 +54,14 @@ public final class Backends {
         }
         String names = all.stream().map(b -> b.available() ? b.name() : b.name() + " (unavailable)").collect(Collectors.joining(", "));
         throw new IllegalArgumentException("no backend named '" + name + "'; "
-                + (all.isEmpty() ? "none is on the classpath (add an engine jar such as toylora-engine-ojalgo)"
-                                 : "available: " + names));
+                + (all.isEmpty() ? "none is on the classpath" : "available: " + names) + ". " + howToAdd(name));
+    }
+
+    /** The fix, not just the fault: where an engine's jar goes (engine jars are named engine-NAME.jar). */
+    static String howToAdd(String name) {
+        String jar = name.matches("[a-z0-9][a-z0-9-]*") ? "engine-" + name + ".jar" : "the engine's jar";
+        return "To add it, put " + jar + " on the class path, or, for runner.jar, into a plugins/ folder beside runner.jar"
+                + " (or the folder --plugins names); see the README's 'Engines'";
     }
 
     public static Backend get(String name) {

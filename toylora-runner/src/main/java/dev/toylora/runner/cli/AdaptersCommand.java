@@ -39,7 +39,7 @@ import picocli.CommandLine.Option;
  * Several adapters on one base ({@link AdapterSet}) from checkpoint files: per-class test accuracy of the base, of
  * each adapter alone and of weighted combinations of them (PEFT's add_weighted_adapter, "cat" and "linear").
  */
-@Command(name = "adapters", description = {"Evaluates a base, several LoRA adapters of it alone, and weighted combinations of them, on the test set.",
+@Command(name = "adapters", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = {"Evaluates a base, several LoRA adapters of it alone, and weighted combinations of them, on the test set.",
         "Example: adapters --base results/lora-r16/checkpoints/base.safetensors --adapter eight=results/lora-r16-eight/checkpoints/adapter.safetensors",
         "         --adapter nine=results/lora-r16-nine/checkpoints/adapter.safetensors --combine eight=1,nine=1 --mode cat,linear --out results/adapters-8-and-9"})
 final class AdaptersCommand implements Callable<Integer> {

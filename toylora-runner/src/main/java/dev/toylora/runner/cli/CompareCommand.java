@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
  * Inference from checkpoints alone (the original project's {@code --job=inference}): per-class test
  * accuracy of a base and, optionally, of the base with an adapter (or a fully fine-tuned model).
  */
-@Command(name = "compare", description = {"Evaluates a base checkpoint and optionally an adapter on the test set, side by side.",
+@Command(name = "compare", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = {"Evaluates a base checkpoint and optionally an adapter on the test set, side by side.",
         "Example: compare --base results/lora-r16/checkpoints/base.safetensors --adapter results/lora-r16/checkpoints/adapter.safetensors"})
 final class CompareCommand implements Callable<Integer> {
     @Option(names = "--base", required = true, paramLabel = "FILE", description = "the base model (.safetensors)")

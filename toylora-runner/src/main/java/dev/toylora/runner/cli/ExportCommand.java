@@ -32,7 +32,7 @@ import picocli.CommandLine.Option;
  * Merges a LoRA adapter into its base and writes the result as a plain base checkpoint: the same
  * tensor names and metadata as a base file, plus where it came from. The input files are only read.
  */
-@Command(name = "export", description = {"Merges a LoRA adapter into its base and writes the merged model as a plain base checkpoint.",
+@Command(name = "export", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = {"Merges a LoRA adapter into its base and writes the merged model as a plain base checkpoint.",
         "Example: export --base results/lora-r16/checkpoints/base.safetensors --adapter results/lora-r16/checkpoints/adapter.safetensors"
                 + " --out merged.safetensors"})
 final class ExportCommand implements Callable<Integer> {

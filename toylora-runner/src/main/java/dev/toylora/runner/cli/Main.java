@@ -9,6 +9,7 @@ import dev.toylora.runner.experiment.ExperimentException;
 import dev.toylora.runner.experiment.ExperimentParser;
 import dev.toylora.runner.experiment.Problem;
 import dev.toylora.runner.experiment.SweepGrid;
+import dev.toylora.runner.pipeline.CpuInfo;
 import dev.toylora.runner.pipeline.ExperimentRunner;
 import dev.toylora.runner.io.AtomicFiles;
 import dev.toylora.runner.pipeline.ResultsWriter;
@@ -78,6 +79,7 @@ public final class Main implements Callable<Integer> {
         CommandLine cli = new CommandLine(new Main());
         cli.setOut(out);
         cli.setErr(err);
+        cli.setParameterExceptionHandler(new ShortErrors());
         cli.setExecutionExceptionHandler((e, commandLine, parsed) -> {
             PrintWriter errors = commandLine.getErr();
             // Ctrl-C / SIGTERM: the shutdown hook stopped all writing and says what was kept; what fails after that is no news
@@ -204,7 +206,7 @@ public final class Main implements Callable<Integer> {
         }
     }
 
-    @Command(name = "backends", description = "Lists the engines on the classpath, their versions and whether each can run here.")
+    @Command(name = "backends", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = "Lists the engines on the classpath, their versions and whether each can run here.")
     static final class BackendsCommand implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -222,11 +224,13 @@ public final class Main implements Callable<Integer> {
                 out.printf("%-10s rank %-4d %-40s %s%n", backend.name(), backend.rank(), backend.version(),
                         backend.available() ? "usable" : "unavailable: " + backend.unavailableReason());
             }
+            // an engine's numbers can differ on another processor: what this one is (also in every metrics.json)
+            out.println("machine: " + CpuInfo.describe(CpuInfo.current()));
             return 0;
         }
     }
 
-    @Command(name = "keys", description = "Lists every key an experiment file may hold: its values, default and what it does.")
+    @Command(name = "keys", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = "Lists every key an experiment file may hold: its values, default and what it does.")
     static final class KeysCommand implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -238,7 +242,7 @@ public final class Main implements Callable<Integer> {
         }
     }
 
-    @Command(name = "validate", description = "Checks experiment files (and overrides) without running them.")
+    @Command(name = "validate", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = "Checks experiment files (and overrides) without running them.")
     static final class ValidateCommand implements Callable<Integer> {
         @Parameters(paramLabel = "EXPERIMENT.yaml | key=value", arity = "1..*")
         List<String> arguments = new ArrayList<>();

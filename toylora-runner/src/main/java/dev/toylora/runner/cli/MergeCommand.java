@@ -14,8 +14,9 @@ import picocli.CommandLine.Parameters;
  * {@code runner merge results/<name>}: rebuilds a sweep's sweep.csv, sweep.json and chart from every trial folder
  * under it — after the shards of a job array have each written theirs.
  */
-@Command(name = "merge", description = {"Rebuilds a sweep's sweep.csv, sweep.json, sweep.png and sweep.svg from all its trial folders",
-        "(e.g. after the shards of a job array finished). Exit code 1 when some trials have no result yet.",
+@Command(name = "merge", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = {"Rebuilds a sweep's table and chart from all its trial folders, e.g. after the shards of a job array.",
+        "Writes sweep.csv, sweep.json, sweep.png and sweep.svg. Exit code 1 when some trials have no result yet.",
         "Example: merge results/rank-sweep"})
 final class MergeCommand implements Callable<Integer> {
     @Parameters(paramLabel = "DIR", arity = "1..*", description = "a sweep's results folder, results/<name>")

@@ -26,7 +26,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** Classifies pictures of digits with a base model and, optionally, the base with an adapter. */
-@Command(name = "predict", description = {"Predicts the digit in PNG/JPEG pictures (any size, dark on light or light on dark) with a base and an adapter.",
+@Command(name = "predict", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = {"Predicts the digit in PNG/JPEG pictures (any size, dark on light or light on dark) with a base and an adapter.",
         "Each picture is prepared as MNIST's digits were: grey, inverted to white ink on black when needed, the ink's box scaled to",
         "20 pixels, centred by mass in 28×28.",
         "Example: predict --base results/lora-r16/checkpoints/base.safetensors --adapter results/lora-r16/checkpoints/adapter.safetensors samples/*"})

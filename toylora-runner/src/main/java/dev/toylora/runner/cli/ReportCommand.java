@@ -22,8 +22,10 @@ import picocli.CommandLine.Option;
  * with every sweep table the README marks ({@code <!-- sweep-table:results/rank-sweep -->} … {@code <!-- /sweep-table -->},
  * the folder relative to the README): no table in the README is pasted by hand.
  */
-@Command(name = "report", description = {"Builds the results table from results/*/metrics.json (and with --readme, writes it into README.md,",
-        "with the table of every sweep folder the README marks with <!-- sweep-table:FOLDER --> … <!-- /sweep-table -->)."})
+// The first description line is the summary in "runner --help": a whole sentence, the details after it.
+@Command(name = "report", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = {"Builds the results table from results/*/metrics.json; with --readme, writes it into a README.",
+                "It also fills in the table of every sweep folder the README marks with <!-- sweep-table:FOLDER --> … <!-- /sweep-table -->."})
 final class ReportCommand implements Callable<Integer> {
     /** The teaching order: the run that works, the run that forgets, then the comparisons. */
     static final List<String> ORDER = List.of("lora-r16", "lora-r16-naive", "full-finetune", "lora-r16-classifier",

@@ -200,7 +200,7 @@ final class Schema {
     static String unknownKey(String section, String key) {
         List<String> valid = SECTIONS.getOrDefault(section, List.of());
         StringBuilder m = new StringBuilder("unknown key");
-        String near = nearest(key, valid);
+        String near = Typos.nearest(key, valid);
         if (near != null) {
             m.append(" (did you mean '").append(near).append("'?)");
         } else if (section.isEmpty() && (isLeaf(key) || isSection(key))) {
@@ -218,7 +218,7 @@ final class Schema {
     /** Message for a dotted key (override or sweep) that is not a leaf of the schema. */
     static String unknownPath(String path, List<String> candidates) {
         StringBuilder m = new StringBuilder("unknown key");
-        String near = nearest(path, candidates);
+        String near = Typos.nearest(path, candidates);
         if (near == null) near = elsewhere(path.substring(path.lastIndexOf('.') + 1));
         if (near != null) m.append(" (did you mean '").append(near).append("'?)");
         return m.toString();
@@ -239,51 +239,14 @@ final class Schema {
         List<String> matches = new ArrayList<>();
         for (String path : allPaths()) {
             String last = path.substring(path.lastIndexOf('.') + 1);
-            if (normalise(last).equals(normalise(key))) matches.add(path);
+            if (Typos.normalise(last).equals(Typos.normalise(key))) matches.add(path);
         }
         if (matches.isEmpty()) {
             for (String path : allPaths()) {
                 String last = path.substring(path.lastIndexOf('.') + 1);
-                if (key.length() >= 4 && distance(normalise(last), normalise(key)) <= 1) matches.add(path);
+                if (key.length() >= 4 && Typos.distance(Typos.normalise(last), Typos.normalise(key)) <= 1) matches.add(path);
             }
         }
         return matches.isEmpty() ? null : String.join("' or '", matches);
-    }
-
-    /** The candidate nearest to {@code word}, if near enough to be a typo. */
-    static @Nullable String nearest(String word, List<String> candidates) {
-        String best = null;
-        int bestDistance = Integer.MAX_VALUE;
-        String w = normalise(word);
-        for (String c : candidates) {
-            int d = distance(w, normalise(c));
-            if (d < bestDistance) {
-                best = c;
-                bestDistance = d;
-            }
-        }
-        int limit = w.length() <= 3 ? 1 : w.length() <= 12 ? 2 : 3;
-        return bestDistance <= limit ? best : null;
-    }
-
-    private static String normalise(String s) {
-        return s.toLowerCase(Locale.ROOT).replace('_', '-');
-    }
-
-    /** Optimal-string-alignment distance: Levenshtein plus adjacent transpositions. */
-    static int distance(String a, String b) {
-        int[][] d = new int[a.length() + 1][b.length() + 1];
-        for (int i = 0; i <= a.length(); i++) d[i][0] = i;
-        for (int j = 0; j <= b.length(); j++) d[0][j] = j;
-        for (int i = 1; i <= a.length(); i++) {
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
-                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
-                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
-                }
-            }
-        }
-        return d[a.length()][b.length()];
     }
 }

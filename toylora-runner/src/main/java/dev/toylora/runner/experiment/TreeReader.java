@@ -170,7 +170,7 @@ final class TreeReader {
             right = n.isBoolean();
         } else if (!key.choices().isEmpty()) {
             right = n.isTextual() && key.choices().contains(n.textValue());
-            near = n.isTextual() ? Schema.nearest(n.textValue(), key.choices()) : null;
+            near = n.isTextual() ? Typos.nearest(n.textValue(), key.choices()) : null;
         } else {
             right = n.isTextual() && !n.textValue().isBlank()
                     && (s.pattern().isEmpty() || n.textValue().matches(s.pattern()));
@@ -299,7 +299,7 @@ final class TreeReader {
             String target = lora.targets().get(i);
             if (!layers.contains(target)) {
                 targetsOk = false;
-                String near = target.matches("fc\\d+") ? null : Schema.nearest(target, layers);
+                String near = target.matches("fc\\d+") ? null : Typos.nearest(target, layers);
                 problem(targetsGiven ? "finetune.lora.targets[" + i + "]" : "finetune.lora.targets",
                         "'" + target + "' is not a layer of the model; its layers are " + String.join(", ", layers)
                                 + (near != null ? " (did you mean '" + near + "'?)" : ""));

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -12,6 +13,7 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -42,6 +44,8 @@ public final class AtomicFiles {
     static final String HOST = hostId();
     static final long PID = ProcessHandle.current().pid();
 
+    private static final SecureRandom RANDOM = new SecureRandom();
+
     private static final Object LOCK = new Object();
     /** Staging folders and temporary files this process has aside right now (absolute). */
     private static final Set<Path> LIVE = new LinkedHashSet<>();
@@ -58,7 +62,7 @@ public final class AtomicFiles {
             synchronized (LOCK) {
                 requireOpen(file);
                 Files.createDirectories(target.getParent());
-                temp = Files.createTempFile(target.getParent(), asidePrefix(target), ".part");
+                temp = createAside(target, ".part", false);
                 LIVE.add(temp);
             }
         } catch (IOException e) {
@@ -96,7 +100,7 @@ public final class AtomicFiles {
             synchronized (LOCK) {
                 requireOpen(target);
                 Files.createDirectories(absolute.getParent());
-                Path staged = Files.createTempDirectory(absolute.getParent(), asidePrefix(absolute));
+                Path staged = createAside(absolute, "", true);
                 LIVE.add(staged);
                 return staged;
             }
@@ -109,8 +113,10 @@ public final class AtomicFiles {
      * Replaces {@code target} with the staged folder. The old folder is first renamed aside, so at
      * every moment {@code target} is either the complete old result or the complete new one (or, if the
      * process is killed between the two renames, absent).
+     *
+     * @return whether a folder was there and has been replaced (its files are gone), for the caller to say so
      */
-    public static void publish(Path staged, Path target) {
+    public static boolean publish(Path staged, Path target) {
         Path absolute = target.toAbsolutePath();
         synchronized (LOCK) {
             requireOpen(target);
@@ -128,6 +134,7 @@ public final class AtomicFiles {
                     deleteTree(old);
                     LIVE.remove(old);
                 }
+                return old != null;
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot publish " + target + ": " + e.getMessage(), e);
             }
@@ -290,6 +297,23 @@ public final class AtomicFiles {
 
     private static String asidePrefix(Path target) {
         return "." + target.getFileName() + ".tmp-" + HOST + "-" + PID + ".";
+    }
+
+    /**
+     * A new, empty file or folder beside {@code target}, named as {@link #ASIDE} expects. Not Files.createTempFile or
+     * createTempDirectory: those make it 0600 / 0700 whatever the umask, and the rename carries that mode into
+     * results/, so a folder shared by several users or uids (a Slurm or Kubernetes volume) could not be read by the
+     * others. Created plainly, it gets the mode the user's umask asks for, like every file a shell writes.
+     */
+    private static Path createAside(Path target, String suffix, boolean directory) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            Path candidate = target.resolveSibling(asidePrefix(target) + Long.toUnsignedString(RANDOM.nextLong()) + suffix);
+            try {
+                return directory ? Files.createDirectory(candidate) : Files.createFile(candidate);
+            } catch (FileAlreadyExistsException e) {
+                if (attempt >= 100) throw e;
+            }
+        }
     }
 
     private static void requireOpen(Path target) {

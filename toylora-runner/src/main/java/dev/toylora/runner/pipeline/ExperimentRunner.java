@@ -103,8 +103,10 @@ public final class ExperimentRunner {
                 List.copyOf(history), base.network().parameterCount(), tuned.map(FinetuneStage.Result::trainable).orElse(0L),
                 tuned.map(FinetuneStage.Result::added).orElse(0L), base.seconds(), tuned.map(FinetuneStage.Result::seconds).orElse(0.0),
                 evaluateSeconds, base.cached());
-        new ResultsWriter().write(directory, context, result, base, tuned, baseValidation, adaptedValidation);
-        log.info("results written to {}", directory);
+        boolean replaced = new ResultsWriter().write(directory, context, result, base, tuned, baseValidation, adaptedValidation);
+        // A folder that was there (another run's results, perhaps committed ones) is gone now: say so, once.
+        if (replaced) log.warn("results written to {}, replacing the folder that was there (its earlier files are gone)", directory);
+        else log.info("results written to {}", directory);
         return result;
     }
 

@@ -39,7 +39,8 @@ public final class ResultsWriter {
         return flops;
     }
 
-    public void write(Path directory, RunContext context, RunResult result, PretrainStage.Result base,
+    /** @return whether {@code directory} was there before and has been replaced */
+    public boolean write(Path directory, RunContext context, RunResult result, PretrainStage.Result base,
                       Optional<FinetuneStage.Result> tuned, Optional<ClassAccuracy> baseValidation,
                       Optional<ClassAccuracy> adaptedValidation) {
         Path staged = AtomicFiles.stage(directory);
@@ -78,7 +79,7 @@ public final class ResultsWriter {
             }
             Metrics metrics = metrics(context, result, base, tuned, baseValidation, adaptedValidation, checkpoints);
             AtomicFiles.write(staged.resolve("metrics.json"), Json.pretty(metrics));
-            AtomicFiles.publish(staged, directory);
+            return AtomicFiles.publish(staged, directory);
         } catch (RuntimeException e) {
             AtomicFiles.deleteTree(staged);
             throw e;
@@ -128,7 +129,7 @@ public final class ResultsWriter {
                 context.finetuneSeed(), experiment.finetune().method(), parameters, Metrics.accuracy(result.base(), old, fresh),
                 result.adapted().map(a -> Metrics.accuracy(a, old, fresh)).orElse(null), change, validation,
                 new Metrics.Classes(old, fresh), new Metrics.Seconds(round(result.pretrainSeconds()), round(result.finetuneSeconds()),
-                round(result.evaluateSeconds())), training, data, environment, experiment, checkpoints);
+                round(result.evaluateSeconds())), training, data, environment, CpuInfo.current(), experiment, checkpoints);
     }
 
     static String perClassCsv(RunResult result) {

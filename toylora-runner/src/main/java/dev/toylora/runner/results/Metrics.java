@@ -21,7 +21,8 @@ import org.jspecify.annotations.Nullable;
 public record Metrics(String schema, String name, String backend, String backendVersion, long seed, long finetuneSeed,
                       FinetuneMethod method, Parameters parameters, Accuracy base, @Nullable Accuracy adapted,
                       @Nullable Change change, @Nullable Validation validation, Classes classes, Seconds seconds,
-                      Training training, Data data, Environment environment, Experiment config, Checkpoints checkpoints) {
+                      Training training, Data data, Environment environment, @Nullable Machine machine, Experiment config,
+                      Checkpoints checkpoints) {
 
     /** The value of {@link #schema()}: this layout, version 1. */
     public static final String SCHEMA = "toylora.metrics/1";
@@ -57,6 +58,17 @@ public record Metrics(String schema, String name, String backend, String backend
                        SortedMap<String, String> sha256) {}
 
     public record Environment(String toylora, String java, String os, int processors, String created) {}
+
+    /**
+     * The processor the run ran on: the same engine can give other numbers on another one (OpenBLAS, for one, picks its
+     * kernels by the instruction sets it finds). Null in files written before it was recorded, and then left out.
+     *
+     * @param cpu    the model name, or "unknown"
+     * @param vendor e.g. GenuineIntel, AuthenticAMD, or "unknown"
+     * @param isa    the instruction-set extensions that change a float32 kernel's choice (avx2, fma, avx512f, …), in a
+     *               fixed order; empty when they could not be read
+     */
+    public record Machine(String cpu, String vendor, String arch, List<String> isa) {}
 
     /** Paths relative to the results folder; {@code adapter} for LoRA, {@code finetuned} for full fine-tuning. */
     @JsonInclude(JsonInclude.Include.NON_NULL)

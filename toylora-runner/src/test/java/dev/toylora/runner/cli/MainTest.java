@@ -9,6 +9,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The command line's answers to bad input: one clear line, exit code 2, nothing trained or written. */
@@ -29,6 +30,60 @@ class MainTest {
         Outcome o = run("--help");
         assertEquals(0, o.exit());
         for (String command : new String[] {"backends", "validate", "compare", "report"}) assertTrue(o.out().contains(command), o.out());
+    }
+
+    @Test
+    void everyCommandAnswersHelpEvenWithoutItsRequiredOptions() {
+        for (String command : new CommandLine(new Main()).getSubcommands().keySet()) {
+            for (String flag : new String[] {"--help", "-h"}) {
+                Outcome o = run(command, flag);
+                assertEquals(0, o.exit(), command + " " + flag + ": " + o.err());
+                assertTrue(o.out().contains("Usage: runner " + command), command + " " + flag + ": " + o.out());
+            }
+        }
+        assertTrue(run("compare", "--help").out().contains("--base=FILE"));
+    }
+
+    @Test
+    void everyCommandsSummaryIsAWholeSentence() {
+        // "runner --help" lists each command by the first line of its description: a sentence cut there reads as a bug
+        new CommandLine(new Main()).getSubcommands().forEach((name, sub) -> {
+            String[] description = sub.getCommandSpec().usageMessage().description();
+            assertTrue(description.length > 0 && description[0].endsWith("."), name + ": " + String.join(" / ", description));
+        });
+    }
+
+    @Test
+    void aMistypedCommandGetsADidYouMeanInAFewLines() {
+        Outcome o = run("comapre");
+        assertEquals(2, o.exit());
+        assertTrue(o.err().startsWith("error: unknown command 'comapre'; did you mean 'compare'?"), o.err());
+        assertTrue(o.err().lines().count() <= 5, "short: " + o.err());
+        // the options after it are the mistyped command's, not the runner's: the command is the mistake to name
+        Outcome p = run("predcit", "--base", "x", "img.png");
+        assertEquals(2, p.exit());
+        assertTrue(p.err().startsWith("error: unknown command 'predcit'; did you mean 'predict'?"), p.err());
+        Outcome far = run("frobnicate");
+        assertEquals(2, far.exit());
+        assertTrue(far.err().contains("'frobnicate' is neither a command (backends, keys,"), far.err());
+    }
+
+    @Test
+    void aMistypedOptionGetsADidYouMean() {
+        Outcome o = run("compare", "--bsae", "x.safetensors");
+        assertEquals(2, o.exit());
+        assertTrue(o.err().contains("'--bsae'") && o.err().contains("did you mean '--base'?"), o.err());
+        assertTrue(o.err().contains("See 'runner compare --help'."), o.err());
+        assertTrue(o.err().lines().count() <= 5, "short: " + o.err());
+        Outcome top = run("--resluts", "x", "a.yaml");
+        assertTrue(top.err().startsWith("error: Unknown option: '--resluts'; did you mean '--results'?"), top.err());
+    }
+
+    @Test
+    void aBareRunnerShowsTheWholeUsage() {
+        Outcome o = run();
+        assertEquals(2, o.exit());
+        assertTrue(o.err().contains("Commands:") && o.err().contains("merge"), o.err());
     }
 
     @Test

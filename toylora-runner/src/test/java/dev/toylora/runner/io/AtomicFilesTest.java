@@ -2,20 +2,26 @@ package dev.toylora.runner.io;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class AtomicFilesTest {
     @TempDir
@@ -37,11 +43,11 @@ class AtomicFilesTest {
         Path target = dir.resolve("results/lora");
         Path first = AtomicFiles.stage(target);
         AtomicFiles.write(first.resolve("metrics.json"), "1");
-        AtomicFiles.publish(first, target);
+        assertFalse(AtomicFiles.publish(first, target), "nothing was there to replace");
         Path second = AtomicFiles.stage(target);
         AtomicFiles.write(second.resolve("metrics.json"), "2");
         assertFalse(Files.exists(target.resolve("x")));
-        AtomicFiles.publish(second, target);
+        assertTrue(AtomicFiles.publish(second, target), "the first folder was replaced");
         assertEquals("2", Files.readString(target.resolve("metrics.json")));
         try (Stream<Path> files = Files.list(target.getParent())) {
             assertEquals(1, files.count(), "no staging or old folders left behind");
@@ -117,6 +123,38 @@ class AtomicFilesTest {
             AtomicFiles.deleteTree(myLive);
         } finally {
             sleeper.destroyForcibly();
+        }
+    }
+
+    /** Writes a file, and a folder with a subfolder and a file, as a run does; in a JVM of its own, under a given umask. */
+    static final class Probe {
+        public static void main(String[] args) {
+            Path root = Path.of(args[0]);
+            AtomicFiles.write(root.resolve("results/sweep.csv"), "x");
+            Path target = root.resolve("results/run");
+            Path staged = AtomicFiles.stage(target);
+            AtomicFiles.write(staged.resolve("checkpoints/adapter.safetensors"), "y");
+            AtomicFiles.publish(staged, target);
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"022, rw-r--r--, rwxr-xr-x", "002, rw-rw-r--, rwxrwxr-x", "077, rw-------, rwx------"})
+    void filesAndFoldersGetTheModeTheUmaskAsksFor(String umask, String fileMode, String folderMode) throws Exception {
+        assumeTrue(FileSystems.getDefault().supportedFileAttributeViews().contains("posix"), "POSIX file modes only");
+        Path root = dir.resolve("umask-" + umask);
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        // umask is a shell builtin: set it, then exec the JVM, which creates files as any process of that shell would
+        Process p = new ProcessBuilder("sh", "-c", "umask " + umask + " && exec \"$@\"", "sh", java, "-cp",
+                System.getProperty("java.class.path"), Probe.class.getName(), root.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(2, TimeUnit.MINUTES), "probe did not finish");
+        assertEquals(0, p.exitValue(), out);
+        for (String file : List.of("results/sweep.csv", "results/run/checkpoints/adapter.safetensors")) {
+            assertEquals(fileMode, PosixFilePermissions.toString(Files.getPosixFilePermissions(root.resolve(file))), file);
+        }
+        for (String folder : List.of("results", "results/run", "results/run/checkpoints")) {
+            assertEquals(folderMode, PosixFilePermissions.toString(Files.getPosixFilePermissions(root.resolve(folder))), folder);
         }
     }
 }
