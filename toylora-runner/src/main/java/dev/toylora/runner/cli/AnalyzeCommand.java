@@ -33,8 +33,8 @@ import picocli.CommandLine.Option;
  * a folder (see {@link AnalysisFiles}) and, with {@code --readme}, into the README's marked section.
  */
 @Command(name = "analyze", mixinStandardHelpOptions = true, description = {
-        "Why low rank works, measured (the LoRA paper's section 7), on a base, its",
-        "full fine-tune and LoRA adapters of it: the spectrum of the full update,",
+        "Measures why low rank works (the LoRA paper's section 7).",
+        "On a base, its full fine-tune and LoRA adapters of it: the spectrum of the full update,",
         "subspace similarity between adapters (phi), how each update relates to W",
         "(Table 7), and the full update cut to rank r against LoRA trained at r.",
         "Example: analyze --base results/full-finetune/checkpoints/base.safetensors",

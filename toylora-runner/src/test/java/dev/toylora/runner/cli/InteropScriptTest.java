@@ -32,6 +32,24 @@ class InteropScriptTest {
 
     record Run(int exit, String out) {}
 
+    /** The first of {@link #PYTHONS} that imports numpy, or "" (with what each said added to {@code tried}). */
+    static String pythonWithNumpy(List<String> tried) {
+        for (String python : PYTHONS) {
+            try {
+                Process p = new ProcessBuilder(python, "-c", "import numpy").redirectErrorStream(true).start();
+                String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+                if (p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0) return python;
+                tried.add(python + ": " + (out.isEmpty() ? "exit " + p.exitValue() : out.lines().reduce((a, b) -> b).orElse(out)));
+            } catch (IOException e) {
+                tried.add(python + ": " + e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                fail("interrupted");
+            }
+        }
+        return "";
+    }
+
     /** {@code python scripts/interop_check.py args…} from the repository root; null when there is no such python. */
     static @Nullable Run interopCheck(String python, Map<String, String> env, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(python, "scripts/interop_check.py"));
