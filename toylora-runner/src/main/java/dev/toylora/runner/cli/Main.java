@@ -40,7 +40,7 @@ import picocli.CommandLine.Parameters;
                 "(e.g. finetune.lora.rank=8 seed=7 'finetune.lora.targets=[fc4]').",
                 "A file with a sweep: block runs its trials into results/<name>/<trial>/ and tabulates them (see merge)."},
         subcommands = {Main.BackendsCommand.class, Main.KeysCommand.class, Main.ValidateCommand.class, CompareCommand.class, AdaptersCommand.class, ExportCommand.class, PredictCommand.class, ReportCommand.class, MergeCommand.class,
-                AnalyzeCommand.class,
+                AnalyzeCommand.class, dev.toylora.runner.serve.ServeCommand.class,
                 CommandLine.HelpCommand.class},
         exitCodeOnInvalidInput = 2, exitCodeOnExecutionException = 1)
 public final class Main implements Callable<Integer> {

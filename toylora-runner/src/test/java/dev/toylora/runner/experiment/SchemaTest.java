@@ -99,8 +99,10 @@ class SchemaTest {
         try {
             assertEquals(Backends.best().name(), ExperimentParser.parse("{}", "experiments/x.yaml", List.of()).backend());
             assertEquals(1, log.list.size());
-            assertEquals("engine: " + Backends.best().name() + " (rank " + Backends.best().rank() + "; the only one available)"
-                    + " — experiments/x.yaml names no backend", log.list.get(0).getFormattedMessage());
+            // the runner's test class path has the plain-Java engine too (serve's tests): the others are listed after it
+            String line = log.list.get(0).getFormattedMessage();
+            assertTrue(line.startsWith("engine: " + Backends.best().name() + " (rank " + Backends.best().rank() + "; "), line);
+            assertTrue(line.endsWith(") — experiments/x.yaml names no backend"), line);
             // a file that names its engine, or one with mistakes, logs no choice
             assertEquals("ojalgo", ExperimentParser.parse("backend: ojalgo\n", "x.yaml", List.of()).backend());
             assertTrue(ExperimentParser.parse("{}", "x.yaml", List.of("backend=ojalgo")).backend().equals("ojalgo"));
