@@ -26,8 +26,8 @@ public final class Backends {
             try {
                 if (!iterator.hasNext()) break;
                 found.add(iterator.next());
-            } catch (ServiceConfigurationError e) {
-                // A broken engine jar must not hide the working ones; it shows up as absent.
+            } catch (ServiceConfigurationError | LinkageError e) {
+                // A broken engine jar (or one missing a dependency: NoClassDefFoundError) must not hide the working ones.
                 System.getLogger(Backends.class.getName()).log(System.Logger.Level.WARNING,
                         "skipping a backend that could not be loaded: " + e.getMessage());
             }
