@@ -1,18 +1,18 @@
 package dev.toylora.runner.cli;
 
-import dev.toylora.api.AdapterSet;
 import dev.toylora.api.AdapterSet.Combination;
+import dev.toylora.api.AdapterSet;
 import dev.toylora.api.Backend;
 import dev.toylora.api.Network;
+import dev.toylora.io.data.DataSplit;
+import dev.toylora.io.files.AtomicFiles;
+import dev.toylora.io.safetensors.CheckpointException;
+import dev.toylora.io.safetensors.CheckpointMetadata;
+import dev.toylora.io.safetensors.Safetensors;
+import dev.toylora.runner.data.Downloader;
+import dev.toylora.runner.experiment.Engines;
 import dev.toylora.runner.io.Csv;
 import dev.toylora.runner.io.MarkdownTable;
-import dev.toylora.runner.experiment.Engines;
-import dev.toylora.runner.checkpoint.CheckpointException;
-import dev.toylora.runner.checkpoint.CheckpointMetadata;
-import dev.toylora.runner.checkpoint.Safetensors;
-import dev.toylora.runner.data.DataSplit;
-import dev.toylora.runner.data.DatasetLoader;
-import dev.toylora.runner.io.AtomicFiles;
 import dev.toylora.runner.train.ClassAccuracy;
 import dev.toylora.runner.train.Evaluator;
 import java.io.IOException;
@@ -31,9 +31,9 @@ import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * Several adapters on one base ({@link AdapterSet}) from checkpoint files: per-class test accuracy of the base, of
@@ -119,7 +119,7 @@ final class AdaptersCommand implements Callable<Integer> {
             }
         }
 
-        DataSplit split = DatasetLoader.load(dataset, data != null ? data : Path.of("data", dataset));
+        DataSplit split = Downloader.load(dataset, data != null ? data : Path.of("data", dataset));
         List<Model> models = new ArrayList<>();
         set.disable();
         models.add(new Model("base", "base", "", Evaluator.evaluate(network, split.test())));

@@ -2,11 +2,11 @@ package dev.toylora.runner.cli;
 
 import dev.toylora.api.Backend;
 import dev.toylora.api.Network;
+import dev.toylora.io.data.DataSplit;
+import dev.toylora.io.safetensors.CheckpointMetadata;
+import dev.toylora.io.safetensors.Safetensors;
+import dev.toylora.runner.data.Downloader;
 import dev.toylora.runner.experiment.Engines;
-import dev.toylora.runner.checkpoint.CheckpointMetadata;
-import dev.toylora.runner.checkpoint.Safetensors;
-import dev.toylora.runner.data.DataSplit;
-import dev.toylora.runner.data.DatasetLoader;
 import dev.toylora.runner.results.ComparisonTable;
 import dev.toylora.runner.train.ClassAccuracy;
 import dev.toylora.runner.train.Evaluator;
@@ -14,9 +14,9 @@ import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * Inference from checkpoints alone (the original project's {@code --job=inference}): per-class test
@@ -44,7 +44,7 @@ final class CompareCommand implements Callable<Integer> {
     public Integer call() {
         ModelFiles.Base baseFile = ModelFiles.readBase(base);
         Backend backend = Engines.named(backendName, "no --backend given");
-        DataSplit split = DatasetLoader.load(baseFile.dataset(), data != null ? data : Path.of("data", baseFile.dataset()));
+        DataSplit split = Downloader.load(baseFile.dataset(), data != null ? data : Path.of("data", baseFile.dataset()));
         Network network = baseFile.restore(backend);
         ClassAccuracy baseAccuracy = Evaluator.evaluate(network, split.test());
 

@@ -6,10 +6,10 @@ import dev.toylora.api.Batch;
 import dev.toylora.api.LoraSpec;
 import dev.toylora.api.Network;
 import dev.toylora.api.Tensor;
+import dev.toylora.io.safetensors.CheckpointException;
+import dev.toylora.io.safetensors.CheckpointMetadata;
+import dev.toylora.io.safetensors.Safetensors;
 import dev.toylora.runner.experiment.Engines;
-import dev.toylora.runner.checkpoint.CheckpointException;
-import dev.toylora.runner.checkpoint.CheckpointMetadata;
-import dev.toylora.runner.checkpoint.Safetensors;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -24,9 +24,9 @@ import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * Merges a LoRA adapter into its base and writes the result as a plain base checkpoint: the same

@@ -5,11 +5,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.toylora.api.Backend;
 import dev.toylora.api.Batch;
 import dev.toylora.api.Network;
+import dev.toylora.io.data.KnownDataset;
+import dev.toylora.io.safetensors.Safetensors;
+import dev.toylora.runner.experiment.Engines;
 import dev.toylora.runner.io.Json;
 import dev.toylora.runner.io.MarkdownTable;
-import dev.toylora.runner.experiment.Engines;
-import dev.toylora.runner.checkpoint.Safetensors;
-import dev.toylora.runner.data.KnownDataset;
 import dev.toylora.runner.predict.DigitImage;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -20,10 +20,10 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /** Classifies pictures of digits with a base model and, optionally, the base with an adapter. */
 @Command(name = "predict", description = {"Predicts the digit in PNG/JPEG pictures (any size, dark on light or light on dark) with a base and an adapter.",
@@ -66,7 +66,7 @@ final class PredictCommand implements Callable<Integer> {
         KnownDataset dataset = KnownDataset.byId(baseFile.dataset());
         int columns = baseFile.spec().inputs();
         if (columns != DigitImage.SIZE * DigitImage.SIZE) {
-            throw new dev.toylora.runner.checkpoint.CheckpointException(base + ": the model takes " + columns + " inputs, a 28×28 picture gives " + DigitImage.SIZE * DigitImage.SIZE);
+            throw new dev.toylora.io.safetensors.CheckpointException(base + ": the model takes " + columns + " inputs, a 28×28 picture gives " + DigitImage.SIZE * DigitImage.SIZE);
         }
         float[] features = new float[digits.size() * columns];
         for (int i = 0; i < digits.size(); i++) {

@@ -2,11 +2,11 @@ package dev.toylora.runner.pipeline;
 
 import dev.toylora.api.Backend;
 import dev.toylora.api.Backends;
-import dev.toylora.api.NetworkSpec;
 import dev.toylora.api.Network;
-import dev.toylora.runner.data.DataSplit;
-import dev.toylora.runner.data.Dataset;
-import dev.toylora.runner.data.DatasetLoader;
+import dev.toylora.api.NetworkSpec;
+import dev.toylora.io.data.DataSplit;
+import dev.toylora.io.data.Dataset;
+import dev.toylora.runner.data.Downloader;
 import dev.toylora.runner.experiment.Experiment;
 import dev.toylora.runner.train.ClassAccuracy;
 import dev.toylora.runner.train.EpochResult;
@@ -54,7 +54,7 @@ public final class ExperimentRunner {
     /** The data set of an experiment, loaded once per runner (a sweep's trials share it). */
     public DataSplit data(Experiment experiment) {
         String key = experiment.data().dataset() + "@" + experiment.data().dir();
-        return loaded.computeIfAbsent(key, k -> DatasetLoader.load(experiment.data().dataset(), Path.of(experiment.data().dir())));
+        return loaded.computeIfAbsent(key, k -> Downloader.load(experiment.data().dataset(), Path.of(experiment.data().dir())));
     }
 
     public RunResult run(Experiment experiment) {

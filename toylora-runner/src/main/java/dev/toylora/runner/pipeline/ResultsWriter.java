@@ -1,11 +1,11 @@
 package dev.toylora.runner.pipeline;
 
-import dev.toylora.runner.checkpoint.CheckpointMetadata;
-import dev.toylora.runner.checkpoint.Safetensors;
+import dev.toylora.io.files.AtomicFiles;
+import dev.toylora.io.safetensors.CheckpointMetadata;
+import dev.toylora.io.safetensors.Safetensors;
 import dev.toylora.runner.experiment.Experiment;
 import dev.toylora.runner.experiment.ExperimentParser;
 import dev.toylora.runner.experiment.FinetuneMethod;
-import dev.toylora.runner.io.AtomicFiles;
 import dev.toylora.runner.io.Csv;
 import dev.toylora.runner.io.Json;
 import dev.toylora.runner.results.ComparisonTable;

@@ -1,7 +1,7 @@
 package dev.toylora.runner.predict;
 
-import dev.toylora.runner.data.DataException;
-import dev.toylora.runner.data.DatasetLoader;
+import dev.toylora.io.data.DataException;
+import dev.toylora.io.data.DatasetLoader;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.toylora.runner.data.DataException;
-import dev.toylora.runner.data.DatasetLoader;
+import dev.toylora.io.data.DataException;
+import dev.toylora.io.data.DatasetLoader;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Graphics2D;

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.toylora.io.safetensors;
+
+import org.jspecify.annotations.NullMarked;
