@@ -1,11 +1,20 @@
 package dev.toylora.io.data;
 
+import dev.toylora.api.Batch;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.stream.IntStream;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Normalised images and their labels (class indices 0..9), as rows of {@code columns} floats.
+ * Normalised images and their labels (class indices below {@link #classes()}, at most {@link #NUM_CLASSES}), as rows
+ * of {@code columns} floats, with a name for each class. {@link #batches} hands them to a {@link dev.toylora.api.Trainer}
+ * or {@link dev.toylora.api.Network} as {@link Batch}es.
  *
  * <p>A data set is either the loaded file itself or a view of chosen rows of it ({@link #subset}): views
  * share the loaded pixels and hold only their row numbers, so MNIST's arrays exist once however many
@@ -14,17 +23,28 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Dataset {
 
-    /** Number of classes every label lies below. */
+    /** The most classes a data set may have (the experiment files' classes are 0..9). */
     public static final int NUM_CLASSES = 10;
+
+    private static final List<String> DIGITS = IntStream.range(0, NUM_CLASSES).mapToObj(String::valueOf).toList();
 
     private final String name;
     private final float[] source;     // the loaded rows, row-major, shared by every view
     private final int[] sourceLabels;
     private final int[] rowIndex;     // row i of this data set is source row rowIndex[i]
     private final int columns;
+    private final List<String> classNames;
 
-    /** A data set of all {@code rows} rows in {@code features} (row-major); the arrays are shared, not copied. */
+    /** A data set of all {@code rows} rows in {@code features} (row-major), classes named 0..9; the arrays are shared, not copied. */
     public Dataset(String name, float[] features, int[] labels, int rows, int columns) {
+        this(name, features, labels, rows, columns, DIGITS);
+    }
+
+    /**
+     * A data set of all {@code rows} rows in {@code features} (row-major) whose labels index {@code classNames}
+     * (1 to {@link #NUM_CLASSES} distinct names); the arrays are shared, not copied.
+     */
+    public Dataset(String name, float[] features, int[] labels, int rows, int columns, List<String> classNames) {
         if (rows < 0) throw new IllegalArgumentException(name + ": rows must be >= 0, got " + rows);
         if (columns < 1) throw new IllegalArgumentException(name + ": columns must be >= 1, got " + columns);
         if ((long) rows * columns != features.length) {
@@ -34,12 +54,16 @@ public final class Dataset {
         if (labels.length != rows) {
             throw new IllegalArgumentException(name + ": " + rows + " rows need " + rows + " labels, got " + labels.length);
         }
+        if (classNames.isEmpty() || classNames.size() > NUM_CLASSES || Set.copyOf(classNames).size() != classNames.size()) {
+            throw new IllegalArgumentException(name + ": expected 1 to " + NUM_CLASSES + " distinct class names, got " + classNames);
+        }
         for (int i = 0; i < labels.length; i++) {
-            if (labels[i] < 0 || labels[i] >= NUM_CLASSES) {
-                throw new IllegalArgumentException(name + ": label of row " + i + " is " + labels[i] + ", expected 0.." + (NUM_CLASSES - 1));
+            if (labels[i] < 0 || labels[i] >= classNames.size()) {
+                throw new IllegalArgumentException(name + ": label of row " + i + " is " + labels[i] + ", expected 0.." + (classNames.size() - 1));
             }
         }
         this.name = name;
+        this.classNames = List.copyOf(classNames);
         this.source = features;
         this.sourceLabels = labels;
         this.rowIndex = new int[rows];
@@ -53,6 +77,7 @@ public final class Dataset {
         this.sourceLabels = of.sourceLabels;
         this.rowIndex = rowIndex;
         this.columns = of.columns;
+        this.classNames = of.classNames;
     }
 
     public String name() {
@@ -65,6 +90,16 @@ public final class Dataset {
 
     public int columns() {
         return columns;
+    }
+
+    /** How many classes there are: labels lie in 0..classes()-1. */
+    public int classes() {
+        return classNames.size();
+    }
+
+    /** The name of each class, index = label (folder names for an image folder, 0..9 for MNIST). */
+    public List<String> classNames() {
+        return classNames;
     }
 
     /** The class of one row. */
@@ -112,11 +147,81 @@ public final class Dataset {
         return result;
     }
 
-    /** How many rows carry each label; length {@link #NUM_CLASSES}. */
+    /** How many rows carry each label; length {@link #classes()}. */
     public int[] classCounts() {
-        int[] counts = new int[NUM_CLASSES];
+        int[] counts = new int[classes()];
         for (int source : rowIndex) counts[sourceLabels[source]]++;
         return counts;
+    }
+
+    /**
+     * The rows in order, {@code size} at a time (the last batch may be shorter), labelled, for evaluating. Each batch
+     * has arrays of its own, so batches may be kept.
+     */
+    public Iterable<Batch> batches(int size) {
+        return () -> new Batches(identity(), size);
+    }
+
+    /**
+     * One epoch: the rows shuffled by {@code seed} (the same seed, the same order), {@code size} at a time (the last
+     * batch may be shorter), labelled, for {@link dev.toylora.api.Trainer#step}. Each batch has arrays of its own.
+     */
+    public Iterable<Batch> batches(int size, long seed) {
+        return () -> {
+            int[] order = identity();
+            SplittableRandom random = new SplittableRandom(seed);
+            for (int i = order.length - 1; i > 0; i--) { // Fisher–Yates
+                int j = random.nextInt(i + 1);
+                int t = order[i];
+                order[i] = order[j];
+                order[j] = t;
+            }
+            return new Batches(order, size);
+        };
+    }
+
+    /** Every row in one labelled batch, e.g. for {@link dev.toylora.api.Network#accuracy} on a test set. */
+    public Batch asBatch() {
+        if (rows() == 0) throw new IllegalStateException(name + " has no rows");
+        return new Batch(features(), labels(), rows(), columns);
+    }
+
+    private int[] identity() {
+        int[] order = new int[rows()];
+        Arrays.setAll(order, i -> i);
+        return order;
+    }
+
+    /** Batches of the rows in {@code order}. */
+    private final class Batches implements Iterator<Batch> {
+        private final int[] order;
+        private final int size;
+        private int next;
+
+        Batches(int[] order, int size) {
+            if (size < 1) throw new IllegalArgumentException("a batch needs at least one row, got a batch size of " + size);
+            this.order = order;
+            this.size = size;
+        }
+
+        @Override
+        public boolean hasNext() {
+            return next < order.length;
+        }
+
+        @Override
+        public Batch next() {
+            if (!hasNext()) throw new NoSuchElementException();
+            int n = Math.min(size, order.length - next);
+            float[] features = new float[n * columns];
+            int[] labels = new int[n];
+            for (int r = 0; r < n; r++) {
+                copyRow(order[next + r], features, r);
+                labels[r] = label(order[next + r]);
+            }
+            next += n;
+            return new Batch(features, labels, n, columns);
+        }
     }
 
     private int checkRow(int row) {
@@ -127,7 +232,8 @@ public final class Dataset {
     /** Equal when names, labels and features are equal row by row, whichever arrays hold them. */
     @Override
     public boolean equals(@Nullable Object o) {
-        if (!(o instanceof Dataset d) || d.rows() != rows() || d.columns != columns || !d.name.equals(name)) return false;
+        if (!(o instanceof Dataset d) || d.rows() != rows() || d.columns != columns || !d.name.equals(name)
+                || !d.classNames.equals(classNames)) return false;
         for (int i = 0; i < rowIndex.length; i++) {
             int a = rowIndex[i];
             int b = d.rowIndex[i];

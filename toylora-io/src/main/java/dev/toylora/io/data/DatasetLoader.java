@@ -100,7 +100,7 @@ public final class DatasetLoader {
     public static Dataset fromIdx(String name, Path imagesFile, Path labelsFile, float mean, float std) {
         IdxImages images = IdxReader.readImages(imagesFile);
         IdxLabels labels = IdxReader.readLabels(labelsFile);
-        return toDataset(name, images, imagesFile, labels, labelsFile, mean, std);
+        return toDataset(name, images, imagesFile, labels, labelsFile, mean, std, KnownDataset.MNIST.classNames());
     }
 
     /** {@code (b/255 - mean) / std} for each unsigned byte {@code b}, computed in float as torchvision does. */
@@ -119,10 +119,10 @@ public final class DatasetLoader {
         checkCounts(images, imagesFile, labels, labelsFile);
         hashes.put(imagesName, verify(dataset, imagesName, imagesFile, imagesDigest, dir));
         hashes.put(labelsName, verify(dataset, labelsName, labelsFile, labelsDigest, dir));
-        return toDataset(name, images, imagesFile, labels, labelsFile, dataset.mean(), dataset.std());
+        return toDataset(name, images, imagesFile, labels, labelsFile, dataset.mean(), dataset.std(), dataset.classNames());
     }
 
-    private static void checkCounts(IdxImages images, Path imagesFile, IdxLabels labels, Path labelsFile) {
+    static void checkCounts(IdxImages images, Path imagesFile, IdxLabels labels, Path labelsFile) {
         if (images.count() != labels.count()) {
             throw new DataException(imagesFile + " holds " + images.count() + " images but " + labelsFile + " holds "
                     + labels.count() + " labels; expected one label per image (the two files must come from the same split)");
@@ -141,8 +141,8 @@ public final class DatasetLoader {
         return actual;
     }
 
-    private static Dataset toDataset(String name, IdxImages images, Path imagesFile, IdxLabels labels, Path labelsFile,
-                                     float mean, float std) {
+    static Dataset toDataset(String name, IdxImages images, Path imagesFile, IdxLabels labels, Path labelsFile,
+                             float mean, float std, List<String> classNames) {
         checkCounts(images, imagesFile, labels, labelsFile);
         int[] classes = new int[labels.count()];
         for (int i = 0; i < classes.length; i++) {
@@ -152,7 +152,7 @@ public final class DatasetLoader {
             }
             classes[i] = label;
         }
-        return new Dataset(name, normalise(images.pixels(), mean, std), classes, images.count(), images.pixelsPerImage());
+        return new Dataset(name, normalise(images.pixels(), mean, std), classes, images.count(), images.pixelsPerImage(), classNames);
     }
 
     /** Finds each file as {@code name} or {@code name.gz}, downloading what is missing; fails naming what is still missing. */

@@ -51,7 +51,7 @@ final class AdaptersCommand implements Callable<Integer> {
     Path base = Path.of("");
 
     @Option(names = "--adapter", required = true, paramLabel = "NAME=FILE",
-            description = "a LoRA adapter of that base, named (letters, digits, . _ -); repeat for each")
+            description = "a LoRA adapter of that base (.safetensors, or a PEFT directory), named (letters, digits, . _ -); repeat for each")
     List<String> adapterSpecs = new ArrayList<>();
 
     @Option(names = "--combine", paramLabel = "NAME=W,NAME=W…", description = "a weighted combination of named adapters; repeat for each")

@@ -10,6 +10,7 @@ import dev.toylora.runner.experiment.Engines;
 import dev.toylora.runner.results.ComparisonTable;
 import dev.toylora.runner.train.ClassAccuracy;
 import dev.toylora.runner.train.Evaluator;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -28,7 +29,7 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--base", required = true, paramLabel = "FILE", description = "the base model (.safetensors)")
     Path base = Path.of("");
 
-    @Option(names = "--adapter", paramLabel = "FILE", description = "a LoRA adapter for that base, or a fully fine-tuned model (.safetensors)")
+    @Option(names = "--adapter", paramLabel = "FILE|DIR", description = "a LoRA adapter for that base (.safetensors, or a PEFT directory), or a fully fine-tuned model (.safetensors)")
     @Nullable Path adapter;
 
     @Option(names = "--data", paramLabel = "DIR", description = "the data set's folder (default: data/<dataset recorded in the base>)")
@@ -50,12 +51,13 @@ final class CompareCommand implements Callable<Integer> {
 
         Optional<ClassAccuracy> adapted = Optional.empty();
         if (adapter != null) {
-            Safetensors.Checkpoint adapterFile = Safetensors.read(adapter);
-            String kind = adapterFile.metadata().getOrDefault(CheckpointMetadata.KIND, "");
-            if (kind.equals("full-finetune") || kind.equals("base")) {
-                adapted = Optional.of(Evaluator.evaluate(backend.restore(baseFile.spec(), adapterFile.tensors()), split.test()));
+            // a whole model (fully fine-tuned, or exported merged) is evaluated as it is; a PEFT directory is an adapter
+            Safetensors.Checkpoint whole = Files.isDirectory(adapter) ? null : Safetensors.read(adapter);
+            String kind = whole == null ? "" : whole.metadata().getOrDefault(CheckpointMetadata.KIND, "");
+            if (whole != null && (kind.equals("full-finetune") || kind.equals("base"))) {
+                adapted = Optional.of(Evaluator.evaluate(backend.restore(baseFile.spec(), whole.tensors()), split.test()));
             } else {
-                ModelFiles.attach(network, ModelFiles.checkAdapter(adapterFile, adapter, baseFile), adapter);
+                ModelFiles.attach(network, ModelFiles.readAdapter(adapter, baseFile), adapter);
                 adapted = Optional.of(Evaluator.evaluate(network, split.test()));
             }
         }

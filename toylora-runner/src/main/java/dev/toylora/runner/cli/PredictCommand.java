@@ -36,7 +36,7 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--base", required = true, paramLabel = "FILE", description = "the base model (.safetensors)")
     Path base = Path.of("");
 
-    @Option(names = "--adapter", paramLabel = "FILE", description = "a LoRA adapter trained on that base (.safetensors)")
+    @Option(names = "--adapter", paramLabel = "FILE|DIR", description = "a LoRA adapter trained on that base (.safetensors, or a PEFT directory)")
     @Nullable Path adapter;
 
     @Option(names = "--backend", paramLabel = "NAME", description = "engine to run the models with (default: the available engine of the highest rank)")

@@ -149,11 +149,4 @@ class DigitImageTest {
         e = assertThrows(DataException.class, () -> DigitImage.read(dir));
         assertTrue(e.getMessage().startsWith(dir + ": is a directory"), e.getMessage());
     }
-
-    @Test
-    void resizingAveragesAreasWhenShrinkingAndInterpolatesWhenGrowing() {
-        assertArrayEquals(new double[] {0.5, 0.5}, DigitImage.resize(new double[] {1, 0, 1, 0}, 4, 1, 2, 1), 1e-12);
-        assertArrayEquals(new double[] {2 / 3.0, 0}, DigitImage.resize(new double[] {1, 0, 0}, 3, 1, 2, 1), 1e-12);
-        assertArrayEquals(new double[] {0, 0.25, 0.75, 1}, DigitImage.resize(new double[] {0, 1}, 2, 1, 4, 1), 1e-12);
-    }
 }
