@@ -108,7 +108,8 @@ public final class PeftAdapter {
         ObjectNode sorted = JSON.createObjectNode(); // Python's json.dumps(…, indent=2, sort_keys=True)
         new TreeMap<String, JsonNode>(toMap(c)).forEach(sorted::set);
         DefaultPrettyPrinter printer = new DefaultPrettyPrinter(Separators.createDefaultInstance()
-                .withObjectFieldValueSpacing(Separators.Spacing.AFTER)).withArrayIndenter(DefaultIndenter.SYSTEM_LINEFEED_INSTANCE);
+                .withObjectFieldValueSpacing(Separators.Spacing.AFTER).withObjectEmptySeparator("").withArrayEmptySeparator(""))
+                .withArrayIndenter(DefaultIndenter.SYSTEM_LINEFEED_INSTANCE);
         try {
             return JSON.writer(printer).writeValueAsString(sorted).replace("\r\n", "\n") + "\n";
         } catch (JsonProcessingException e) {
