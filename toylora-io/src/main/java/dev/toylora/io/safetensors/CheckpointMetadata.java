@@ -1,5 +1,7 @@
 package dev.toylora.io.safetensors;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.toylora.api.LoraSpec;
 import dev.toylora.api.NetworkSpec;
 import dev.toylora.api.Tensor;
@@ -14,6 +16,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -28,6 +31,15 @@ public final class CheckpointMetadata {
     public static final String NEW_CLASSES = "toylora.new-classes";
     public static final String DATASET = "toylora.dataset";
     public static final String DROPOUT = "toylora.model-dropout";
+    /** The name of each class, index = label, as a JSON array of strings (image folders' names may hold commas). */
+    public static final String CLASS_NAMES = "toylora.class-names";
+    /** The mean and standard deviation that standardised the training pixels ({@code (b/255 − mean)/std}). */
+    public static final String DATA_MEAN = "toylora.data-mean";
+    public static final String DATA_STD = "toylora.data-std";
+    /** Where the data was read from (an experiment's data.dir), for commands that evaluate the checkpoint again. */
+    public static final String DATA_DIR = "toylora.data-dir";
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private CheckpointMetadata() {}
 
@@ -51,6 +63,26 @@ public final class CheckpointMetadata {
             throw new CheckpointException(source + ": __metadata__ holds a malformed LoRA setting: " + e.getMessage());
         } catch (IllegalArgumentException e) {
             throw new CheckpointException(source + ": __metadata__ describes an invalid adapter: " + e.getMessage());
+        }
+    }
+
+    /** {@link #CLASS_NAMES}'s value for {@code names}. */
+    public static String classNames(List<String> names) {
+        try {
+            return JSON.writeValueAsString(names);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write class names as JSON", e);
+        }
+    }
+
+    /** The class names a checkpoint records, if it records them. */
+    public static Optional<List<String>> classNames(Map<String, String> meta, String source) {
+        String value = meta.get(CLASS_NAMES);
+        if (value == null) return Optional.empty();
+        try {
+            return Optional.of(List.of(JSON.readValue(value, String[].class)));
+        } catch (JsonProcessingException | NullPointerException e) {
+            throw new CheckpointException(source + ": __metadata__." + CLASS_NAMES + " must be a JSON array of class names, got '" + value + "'");
         }
     }
 

@@ -9,10 +9,11 @@ import dev.toylora.io.files.AtomicFiles;
 import dev.toylora.io.safetensors.CheckpointException;
 import dev.toylora.io.safetensors.CheckpointMetadata;
 import dev.toylora.io.safetensors.Safetensors;
-import dev.toylora.runner.data.Downloader;
+import dev.toylora.runner.data.ExperimentData;
 import dev.toylora.runner.experiment.Engines;
 import dev.toylora.runner.io.Csv;
 import dev.toylora.runner.io.MarkdownTable;
+import dev.toylora.runner.results.ComparisonTable;
 import dev.toylora.runner.train.ClassAccuracy;
 import dev.toylora.runner.train.Evaluator;
 import java.io.IOException;
@@ -61,7 +62,7 @@ final class AdaptersCommand implements Callable<Integer> {
             description = "how --combine combines (PEFT's combination_type); several, comma-separated, evaluate each (default: cat)")
     List<Combination> modes = new ArrayList<>(List.of(Combination.CAT));
 
-    @Option(names = "--data", paramLabel = "DIR", description = "the data set's folder (default: data/<dataset recorded in the base>)")
+    @Option(names = "--data", paramLabel = "DIR", description = "the data set's folder (default: the one recorded in the base, else data/<dataset>)")
     @Nullable Path data;
 
     @Option(names = "--backend", paramLabel = "NAME", description = "engine to evaluate with (default: the available engine of the highest rank)")
@@ -119,7 +120,7 @@ final class AdaptersCommand implements Callable<Integer> {
             }
         }
 
-        DataSplit split = Downloader.load(dataset, data != null ? data : Path.of("data", dataset));
+        DataSplit split = ExperimentData.load(dataset, baseFile.dataDir(data));
         List<Model> models = new ArrayList<>();
         set.disable();
         models.add(new Model("base", "base", "", Evaluator.evaluate(network, split.test())));
@@ -137,7 +138,7 @@ final class AdaptersCommand implements Callable<Integer> {
         }
         set.disable();
 
-        String table = markdownTable(models, oldClasses, newClasses);
+        String table = markdownTable(models, oldClasses, newClasses, baseFile.classNames());
         PrintWriter printed = spec.commandLine().getOut();
         printed.print(table);
         if (out != null) {
@@ -203,13 +204,13 @@ final class AdaptersCommand implements Callable<Integer> {
         return label + " (" + modeName(mode) + ")";
     }
 
-    static String markdownTable(List<Model> models, List<Integer> oldClasses, List<Integer> newClasses) {
+    static String markdownTable(List<Model> models, List<Integer> oldClasses, List<Integer> newClasses, List<String> classNames) {
         MarkdownTable table = new MarkdownTable().right("class").right("test images");
         for (Model m : models) table.right(m.label() + " %");
         ClassAccuracy first = models.get(0).accuracy();
         for (int c = 0; c < first.classes(); c++) {
             int label = c;
-            row(table, String.valueOf(c), first.total()[c], models.stream().map(m -> m.accuracy().of(label)).toList());
+            row(table, ComparisonTable.label(c, classNames), first.total()[c], models.stream().map(m -> m.accuracy().of(label)).toList());
         }
         row(table, "old " + oldClasses, count(first, oldClasses), models.stream().map(m -> m.accuracy().group(oldClasses)).toList());
         row(table, "new " + newClasses, count(first, newClasses), models.stream().map(m -> m.accuracy().group(newClasses)).toList());

@@ -5,7 +5,7 @@ import dev.toylora.api.Network;
 import dev.toylora.io.data.DataSplit;
 import dev.toylora.io.safetensors.CheckpointMetadata;
 import dev.toylora.io.safetensors.Safetensors;
-import dev.toylora.runner.data.Downloader;
+import dev.toylora.runner.data.ExperimentData;
 import dev.toylora.runner.experiment.Engines;
 import dev.toylora.runner.results.ComparisonTable;
 import dev.toylora.runner.train.ClassAccuracy;
@@ -32,7 +32,7 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--adapter", paramLabel = "FILE|DIR", description = "a LoRA adapter for that base (.safetensors, or a PEFT directory), or a fully fine-tuned model (.safetensors)")
     @Nullable Path adapter;
 
-    @Option(names = "--data", paramLabel = "DIR", description = "the data set's folder (default: data/<dataset recorded in the base>)")
+    @Option(names = "--data", paramLabel = "DIR", description = "the data set's folder (default: the one recorded in the base, else data/<dataset>)")
     @Nullable Path data;
 
     @Option(names = "--backend", paramLabel = "NAME", description = "engine to evaluate with (default: the available engine of the highest rank)")
@@ -45,7 +45,7 @@ final class CompareCommand implements Callable<Integer> {
     public Integer call() {
         ModelFiles.Base baseFile = ModelFiles.readBase(base);
         Backend backend = Engines.named(backendName, "no --backend given");
-        DataSplit split = Downloader.load(baseFile.dataset(), data != null ? data : Path.of("data", baseFile.dataset()));
+        DataSplit split = ExperimentData.load(baseFile.dataset(), baseFile.dataDir(data));
         Network network = baseFile.restore(backend);
         ClassAccuracy baseAccuracy = Evaluator.evaluate(network, split.test());
 
@@ -61,7 +61,8 @@ final class CompareCommand implements Callable<Integer> {
                 adapted = Optional.of(Evaluator.evaluate(network, split.test()));
             }
         }
-        spec.commandLine().getOut().print(ComparisonTable.markdown(baseAccuracy, adapted, baseFile.oldClasses(), baseFile.newClasses()));
+        spec.commandLine().getOut().print(ComparisonTable.markdown(baseAccuracy, adapted, baseFile.oldClasses(), baseFile.newClasses(),
+                baseFile.classNames()));
         spec.commandLine().getOut().flush();
         return 0;
     }

@@ -52,6 +52,15 @@ public final class DigitImage {
         return of(Pictures.read(file, "a PNG or JPEG image of a digit"), file.toString());
     }
 
+    /**
+     * Reads a picture and prepares it as an image folder's pictures are ({@link Pictures#greyResized}): grey, the whole
+     * picture resized to {@value #SIZE}×{@value #SIZE}, nothing inverted, cropped or centred.
+     */
+    public static DigitImage resized(Path file) {
+        BufferedImage image = Pictures.read(file, "a PNG or JPEG image");
+        return new DigitImage(Pictures.greyResized(image, SIZE), false, image.getWidth(), image.getHeight());
+    }
+
     /** Prepares an image; {@code source} names it in error messages. */
     public static DigitImage of(BufferedImage image, String source) {
         int w = image.getWidth(), h = image.getHeight();
