@@ -39,7 +39,7 @@ import torch  # noqa: E402
 from torch import nn  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from interop_check import DATASETS, Failure, accuracy, read_idx, read_safetensors  # noqa: E402
+from interop_check import DATASETS, Failure, accuracy, compare, read_idx, read_safetensors  # noqa: E402
 
 ADAPTER = "default"  # the adapter name PEFT gives when none is given
 PREFIX = "base_model.model."
@@ -196,29 +196,9 @@ def main():
 
     old, new = metrics["classes"]["old"], metrics["classes"]["new"]
     classes = len(metrics["base"]["per_class"])
-    ours = {"base": accuracy(predictions(base_model, x), labels, old, new),
-            "adapted": accuracy(predictions(adapted_model, x), labels, old, new)}
-    worst = 0.0
-    rows = [(f"{c}", lambda m, c=c: m["per_class"][c]) for c in range(classes)]
-    rows += [("old", lambda m: m["old"]), ("new", lambda m: m["new"]), ("overall", lambda m: m["overall"])]
-    print()
-    print("| class | base torch | base runner | adapted torch+PEFT | adapted runner |")
-    print("|---|---:|---:|---:|---:|")
-    for label, get in rows:
-        cells = []
-        for m in ours:
-            a, b = get(ours[m]), get(metrics[m])
-            worst = max(worst, abs(a - b))
-            cells.append(f"{a:.2f} | {b:.2f}")
-        print(f"| {label} | " + " | ".join(cells) + " |")
-    print()
-    if worst > args.tolerance + 1e-9:
-        print(f"FAIL: the largest difference is {worst:.2f} points, more than {args.tolerance}")
-        return 1
-    print(f"OK: all {2 * len(rows)} accuracies agree with {os.path.join(args.run, 'metrics.json')} within {args.tolerance} points "
-          f"(largest difference {worst:.2f})")
-    return 0
-
+    ours = {"base": accuracy(predictions(base_model, x), labels, old, new, classes),
+            "adapted": accuracy(predictions(adapted_model, x), labels, old, new, classes)}
+    return compare(ours, metrics, "torch+PEFT", args.run, args.tolerance)
 
 if __name__ == "__main__":
     try:

@@ -24,9 +24,14 @@ class InteropScriptTest {
 
     /** The first of /usr/bin/python3, python3 that can import numpy. */
     static String pythonWithNumpy(List<String> tried) {
+        return pythonWith("numpy", tried);
+    }
+
+    /** The first of /usr/bin/python3, python3 that can import {@code modules} (e.g. "numpy, torch"); empty if none, each failure in {@code tried}. */
+    static String pythonWith(String modules, List<String> tried) {
         for (String python : List.of("/usr/bin/python3", "python3")) {
             try {
-                Process p = new ProcessBuilder(python, "-c", "import numpy").redirectErrorStream(true).start();
+                Process p = new ProcessBuilder(python, "-c", "import " + modules).redirectErrorStream(true).start();
                 String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
                 if (p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0) return python;
                 tried.add(python + ": " + (out.isEmpty() ? "exit " + p.exitValue() : out.lines().reduce((a, b) -> b).orElse(out)));

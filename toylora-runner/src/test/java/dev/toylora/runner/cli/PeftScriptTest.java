@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.toylora.io.data.KnownDataset;
 import dev.toylora.io.data.RealData;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
@@ -29,24 +28,6 @@ import org.junit.jupiter.api.io.TempDir;
 class PeftScriptTest {
     @TempDir
     Path dir;
-
-    /** The first of /usr/bin/python3, python3 that can import numpy and torch; empty if none. */
-    static String pythonWithTorch(List<String> tried) {
-        for (String python : List.of("/usr/bin/python3", "python3")) {
-            try {
-                Process p = new ProcessBuilder(python, "-c", "import numpy, torch").redirectErrorStream(true).start();
-                String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-                if (p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0) return python;
-                tried.add(python + ": " + (out.isEmpty() ? "exit " + p.exitValue() : out.lines().reduce((a, b) -> b).orElse(out)));
-            } catch (IOException e) {
-                tried.add(python + ": " + e.getMessage());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                fail("interrupted");
-            }
-        }
-        return "";
-    }
 
     static String runner(int expectedExit, String... args) {
         StringWriter out = new StringWriter(), err = new StringWriter();
@@ -71,7 +52,7 @@ class PeftScriptTest {
         assertEquals(fromFile, fromDir);
 
         List<String> tried = new ArrayList<>();
-        String python = pythonWithTorch(tried);
+        String python = InteropScriptTest.pythonWith("numpy, torch", tried);
         Assumptions.assumeFalse(python.isEmpty(), "skipped: no python3 with numpy and torch to run scripts/peft_check.py (tried "
                 + String.join("; ", tried) + "); install them, e.g. apt-get install python3-numpy python3-torch");
         Process p = new ProcessBuilder(python, "scripts/peft_check.py", "results/lora-r16", peft.toString(), "--data", mnist.toString())
