@@ -128,7 +128,7 @@ public final class ModelFiles {
         meta.putIfAbsent(CheckpointMetadata.DROPOUT, String.valueOf(network.spec().dropout()));
         meta.put(CheckpointMetadata.BASE_SHA256, CheckpointMetadata.weightsSha256(weights));
         Safetensors.write(file, weights, meta);
-        return base(file, Safetensors.decode(Safetensors.encode(weights, meta), file.toString()));
+        return base(file, new Safetensors.Checkpoint(new TreeMap<>(weights), meta));
     }
 
     /** Reads a base checkpoint and checks it is one. */

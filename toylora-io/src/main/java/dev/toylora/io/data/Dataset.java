@@ -159,6 +159,7 @@ public final class Dataset {
      * has arrays of its own, so batches may be kept.
      */
     public Iterable<Batch> batches(int size) {
+        requireBatchSize(size);
         return () -> new Batches(identity(), size);
     }
 
@@ -167,6 +168,7 @@ public final class Dataset {
      * batch may be shorter), labelled, for {@link dev.toylora.api.Trainer#step}. Each batch has arrays of its own.
      */
     public Iterable<Batch> batches(int size, long seed) {
+        requireBatchSize(size);
         return () -> {
             int[] order = identity();
             SplittableRandom random = new SplittableRandom(seed);
@@ -186,6 +188,10 @@ public final class Dataset {
         return new Batch(features(), labels(), rows(), columns);
     }
 
+    private static void requireBatchSize(int size) {
+        if (size < 1) throw new IllegalArgumentException("a batch needs at least one row, got a batch size of " + size);
+    }
+
     private int[] identity() {
         int[] order = new int[rows()];
         Arrays.setAll(order, i -> i);
@@ -199,7 +205,6 @@ public final class Dataset {
         private int next;
 
         Batches(int[] order, int size) {
-            if (size < 1) throw new IllegalArgumentException("a batch needs at least one row, got a batch size of " + size);
             this.order = order;
             this.size = size;
         }

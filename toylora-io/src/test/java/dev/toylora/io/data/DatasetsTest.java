@@ -149,6 +149,6 @@ class DatasetsTest {
         assertNotEquals(inOrder, shuffled);
         assertEquals(List.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9), shuffled.stream().sorted().toList());
         assertEquals(10, d.asBatch().rows());
-        assertThrows(IllegalArgumentException.class, () -> d.batches(0).iterator());
+        assertThrows(IllegalArgumentException.class, () -> d.batches(0));
     }
 }
