@@ -117,11 +117,6 @@ public final class PeftAdapter {
         }
     }
 
-    /** Whether {@code path} is a directory holding {@value #CONFIG}. */
-    public static boolean isPeftDirectory(Path path) {
-        return Files.isDirectory(path) && Files.isRegularFile(path.resolve(CONFIG));
-    }
-
     /**
      * Reads a PEFT adapter directory as a ToyLoRA adapter checkpoint: tensors renamed to ToyLoRA's names
      * ({@code fc1.lora_A.weight}, …, {@code fc1.bias}), metadata that of the safetensors file plus
