@@ -113,13 +113,13 @@ def merge(base, adapter, metadata):
     return merged, scaling
 
 
-def accuracy(predictions, labels, old, new):
+def accuracy(predictions, labels, old, new, classes=10):
     """Per-class, old, new and overall accuracy in percent, rounded to 2 decimals like metrics.json."""
-    correct = np.array([int(np.sum((labels == c) & (predictions == c))) for c in range(10)])
-    total = np.array([int(np.sum(labels == c)) for c in range(10)])
+    correct = np.array([int(np.sum((labels == c) & (predictions == c))) for c in range(classes)])
+    total = np.array([int(np.sum(labels == c)) for c in range(classes)])
     pct = lambda c, t: round(100.0 * c / t, 2) if t else 0.0
     return {
-        "per_class": [pct(correct[c], total[c]) for c in range(10)],
+        "per_class": [pct(correct[c], total[c]) for c in range(classes)],
         "old": pct(correct[old].sum(), total[old].sum()),
         "new": pct(correct[new].sum(), total[new].sum()),
         "overall": pct(correct.sum(), total.sum()),
@@ -172,12 +172,18 @@ def main():
     if adapted is not None:
         ours["adapted"] = accuracy(np.argmax(logits(adapted, x), axis=1), labels, old, new)
 
+    return compare(ours, metrics, "numpy", args.run, args.tolerance)
+
+
+def compare(ours, metrics, tool, run, tolerance):
+    """Prints ours (model -> accuracies) beside metrics.json's, per class, old, new and overall; 0 when all agree within tolerance, else 1."""
     worst = 0.0
-    rows = [(f"{c}", lambda m, c=c: m["per_class"][c]) for c in range(10)]
+    classes = len(metrics["base"]["per_class"])
+    rows = [(f"{c}", lambda m, c=c: m["per_class"][c]) for c in range(classes)]
     rows += [("old", lambda m: m["old"]), ("new", lambda m: m["new"]), ("overall", lambda m: m["overall"])]
     models = list(ours)
     print()
-    print("| class | " + " | ".join(f"{m} numpy | {m} runner" for m in models) + " |")
+    print("| class | " + " | ".join(f"{m} {tool} | {m} runner" for m in models) + " |")
     print("|---|" + "---:|---:|" * len(models))
     for label, get in rows:
         cells = []
@@ -188,13 +194,12 @@ def main():
         print(f"| {label} | " + " | ".join(cells) + " |")
     numbers = len(rows) * len(models)
     print()
-    if worst > args.tolerance + 1e-9:
-        print(f"FAIL: the largest difference is {worst:.2f} points, more than {args.tolerance}")
+    if worst > tolerance + 1e-9:
+        print(f"FAIL: the largest difference is {worst:.2f} points, more than {tolerance}")
         return 1
-    print(f"OK: all {numbers} accuracies agree with {os.path.join(args.run, 'metrics.json')} within {args.tolerance} points "
+    print(f"OK: all {numbers} accuracies agree with {os.path.join(run, 'metrics.json')} within {tolerance} points "
           f"(largest difference {worst:.2f})")
     return 0
-
 
 if __name__ == "__main__":
     try:

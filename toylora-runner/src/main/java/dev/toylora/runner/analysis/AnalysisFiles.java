@@ -7,7 +7,7 @@ import dev.toylora.runner.analysis.AnalysisResult.Pair;
 import dev.toylora.runner.analysis.AnalysisResult.PairSimilarity;
 import dev.toylora.runner.analysis.AnalysisResult.Trained;
 import dev.toylora.runner.analysis.AnalysisResult.Truncated;
-import dev.toylora.runner.io.AtomicFiles;
+import dev.toylora.io.files.AtomicFiles;
 import dev.toylora.runner.io.Csv;
 import dev.toylora.runner.io.Json;
 import java.io.IOException;

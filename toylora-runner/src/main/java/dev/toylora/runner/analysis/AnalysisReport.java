@@ -7,7 +7,7 @@ import dev.toylora.runner.analysis.AnalysisResult.PairSimilarity;
 import dev.toylora.runner.analysis.AnalysisResult.Source;
 import dev.toylora.runner.analysis.AnalysisResult.Trained;
 import dev.toylora.runner.analysis.AnalysisResult.Truncated;
-import dev.toylora.runner.io.AtomicFiles;
+import dev.toylora.io.files.AtomicFiles;
 import dev.toylora.runner.io.MarkdownTable;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -14,7 +14,7 @@ import dev.toylora.runner.analysis.AnalysisResult.Pair;
 import dev.toylora.runner.analysis.AnalysisResult.PairSimilarity;
 import dev.toylora.runner.analysis.AnalysisResult.Trained;
 import dev.toylora.runner.analysis.AnalysisResult.Truncated;
-import dev.toylora.runner.data.Dataset;
+import dev.toylora.io.data.Dataset;
 import dev.toylora.runner.train.ClassAccuracy;
 import dev.toylora.runner.train.Evaluator;
 import java.util.ArrayList;

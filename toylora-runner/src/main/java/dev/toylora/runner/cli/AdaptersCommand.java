@@ -1,18 +1,19 @@
 package dev.toylora.runner.cli;
 
-import dev.toylora.api.AdapterSet;
 import dev.toylora.api.AdapterSet.Combination;
+import dev.toylora.api.AdapterSet;
 import dev.toylora.api.Backend;
 import dev.toylora.api.Network;
+import dev.toylora.io.data.DataSplit;
+import dev.toylora.io.files.AtomicFiles;
+import dev.toylora.io.safetensors.CheckpointException;
+import dev.toylora.io.safetensors.CheckpointMetadata;
+import dev.toylora.io.safetensors.Safetensors;
+import dev.toylora.runner.data.ExperimentData;
+import dev.toylora.runner.experiment.Engines;
 import dev.toylora.runner.io.Csv;
 import dev.toylora.runner.io.MarkdownTable;
-import dev.toylora.runner.experiment.Engines;
-import dev.toylora.runner.checkpoint.CheckpointException;
-import dev.toylora.runner.checkpoint.CheckpointMetadata;
-import dev.toylora.runner.checkpoint.Safetensors;
-import dev.toylora.runner.data.DataSplit;
-import dev.toylora.runner.data.DatasetLoader;
-import dev.toylora.runner.io.AtomicFiles;
+import dev.toylora.runner.results.ComparisonTable;
 import dev.toylora.runner.train.ClassAccuracy;
 import dev.toylora.runner.train.Evaluator;
 import java.io.IOException;
@@ -31,9 +32,9 @@ import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * Several adapters on one base ({@link AdapterSet}) from checkpoint files: per-class test accuracy of the base, of
@@ -51,7 +52,7 @@ final class AdaptersCommand implements Callable<Integer> {
     Path base = Path.of("");
 
     @Option(names = "--adapter", required = true, paramLabel = "NAME=FILE",
-            description = "a LoRA adapter of that base, named (letters, digits, . _ -); repeat for each")
+            description = "a LoRA adapter of that base (.safetensors, or a PEFT directory), named (letters, digits, . _ -); repeat for each")
     List<String> adapterSpecs = new ArrayList<>();
 
     @Option(names = "--combine", paramLabel = "NAME=W,NAME=W…", description = "a weighted combination of named adapters; repeat for each")
@@ -61,7 +62,7 @@ final class AdaptersCommand implements Callable<Integer> {
             description = "how --combine combines (PEFT's combination_type); several, comma-separated, evaluate each (default: cat)")
     List<Combination> modes = new ArrayList<>(List.of(Combination.CAT));
 
-    @Option(names = "--data", paramLabel = "DIR", description = "the data set's folder (default: data/<dataset recorded in the base>)")
+    @Option(names = "--data", paramLabel = "DIR", description = "the data set's folder (default: the one recorded in the base, else data/<dataset>)")
     @Nullable Path data;
 
     @Option(names = "--backend", paramLabel = "NAME", description = "engine to evaluate with (default: the available engine of the highest rank)")
@@ -119,7 +120,7 @@ final class AdaptersCommand implements Callable<Integer> {
             }
         }
 
-        DataSplit split = DatasetLoader.load(dataset, data != null ? data : Path.of("data", dataset));
+        DataSplit split = ExperimentData.load(dataset, baseFile.dataDir(data));
         List<Model> models = new ArrayList<>();
         set.disable();
         models.add(new Model("base", "base", "", Evaluator.evaluate(network, split.test())));
@@ -137,7 +138,7 @@ final class AdaptersCommand implements Callable<Integer> {
         }
         set.disable();
 
-        String table = markdownTable(models, oldClasses, newClasses);
+        String table = markdownTable(models, oldClasses, newClasses, baseFile.classNames());
         PrintWriter printed = spec.commandLine().getOut();
         printed.print(table);
         if (out != null) {
@@ -203,13 +204,13 @@ final class AdaptersCommand implements Callable<Integer> {
         return label + " (" + modeName(mode) + ")";
     }
 
-    static String markdownTable(List<Model> models, List<Integer> oldClasses, List<Integer> newClasses) {
+    static String markdownTable(List<Model> models, List<Integer> oldClasses, List<Integer> newClasses, List<String> classNames) {
         MarkdownTable table = new MarkdownTable().right("class").right("test images");
         for (Model m : models) table.right(m.label() + " %");
         ClassAccuracy first = models.get(0).accuracy();
         for (int c = 0; c < first.classes(); c++) {
             int label = c;
-            row(table, String.valueOf(c), first.total()[c], models.stream().map(m -> m.accuracy().of(label)).toList());
+            row(table, ComparisonTable.label(c, classNames), first.total()[c], models.stream().map(m -> m.accuracy().of(label)).toList());
         }
         row(table, "old " + oldClasses, count(first, oldClasses), models.stream().map(m -> m.accuracy().group(oldClasses)).toList());
         row(table, "new " + newClasses, count(first, newClasses), models.stream().map(m -> m.accuracy().group(newClasses)).toList());

@@ -6,10 +6,11 @@ import dev.toylora.api.Batch;
 import dev.toylora.api.LoraSpec;
 import dev.toylora.api.Network;
 import dev.toylora.api.Tensor;
+import dev.toylora.io.peft.PeftAdapter;
+import dev.toylora.io.safetensors.CheckpointException;
+import dev.toylora.io.safetensors.CheckpointMetadata;
+import dev.toylora.io.safetensors.Safetensors;
 import dev.toylora.runner.experiment.Engines;
-import dev.toylora.runner.checkpoint.CheckpointException;
-import dev.toylora.runner.checkpoint.CheckpointMetadata;
-import dev.toylora.runner.checkpoint.Safetensors;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -24,17 +25,19 @@ import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
- * Merges a LoRA adapter into its base and writes the result as a plain base checkpoint: the same
- * tensor names and metadata as a base file, plus where it came from. The input files are only read.
+ * Merges a LoRA adapter into its base and writes the result as a plain base checkpoint ({@code --out}): the same
+ * tensor names and metadata as a base file, plus where it came from. Or, with {@code --peft}, writes the adapter as
+ * PEFT saves one, for {@code PeftModel.from_pretrained}. The input files are only read.
  */
-@Command(name = "export", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = {"Merges a LoRA adapter into its base and writes the merged model as a plain base checkpoint.",
+@Command(name = "export", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = {"Merges a LoRA adapter into its base and writes the merged model as a plain base checkpoint (--out),",
+        "and/or writes the adapter as a PEFT adapter directory (--peft: adapter_config.json and adapter_model.safetensors).",
         "Example: export --base results/lora-r16/checkpoints/base.safetensors --adapter results/lora-r16/checkpoints/adapter.safetensors"
-                + " --out merged.safetensors"})
+                + " --out merged.safetensors --peft lora-r16-peft"})
 final class ExportCommand implements Callable<Integer> {
     /** Metadata keys an exported base adds: the files it was merged from. */
     static final String FROM_BASE = "toylora.merged-from.base";
@@ -46,11 +49,15 @@ final class ExportCommand implements Callable<Integer> {
     @Option(names = "--base", required = true, paramLabel = "FILE", description = "the base model (.safetensors)")
     Path base = Path.of("");
 
-    @Option(names = "--adapter", required = true, paramLabel = "FILE", description = "a LoRA adapter trained on that base (.safetensors)")
+    @Option(names = "--adapter", required = true, paramLabel = "FILE|DIR", description = "a LoRA adapter trained on that base (.safetensors, or a PEFT directory)")
     Path adapter = Path.of("");
 
-    @Option(names = "--out", required = true, paramLabel = "FILE", description = "where the merged model goes (.safetensors; written whole or not at all)")
-    Path out = Path.of("");
+    @Option(names = "--out", paramLabel = "FILE", description = "where the merged model goes (.safetensors; written whole or not at all)")
+    @Nullable Path out;
+
+    @Option(names = "--peft", paramLabel = "DIR", description = "where the adapter goes as PEFT saves it: DIR/" + PeftAdapter.CONFIG + " and DIR/"
+            + PeftAdapter.WEIGHTS + " (other files in DIR are left alone)")
+    @Nullable Path peft;
 
     @Option(names = "--backend", paramLabel = "NAME", description = "engine that merges (default: the available engine of the highest rank)")
     @Nullable String backendName;
@@ -60,11 +67,29 @@ final class ExportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (out == null && peft == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "give --out FILE (the merged model) or --peft DIR (the adapter as PEFT saves it), or both");
+        }
         for (Path input : new Path[] {base, adapter}) {
-            if (sameFile(out, input)) throw new CheckpointException(out + ": is an input of this export; choose another --out (inputs are never written)");
+            if (out != null && sameFile(out, input)) throw new CheckpointException(out + ": is an input of this export; choose another --out (inputs are never written)");
+            if (peft != null && sameFile(peft, input)) throw new CheckpointException(peft + ": is an input of this export; choose another --peft (inputs are never written)");
         }
         ModelFiles.Base baseFile = ModelFiles.readBase(base);
         Safetensors.Checkpoint adapterFile = ModelFiles.readAdapter(adapter, baseFile);
+        PrintWriter printer = spec.commandLine().getOut();
+        if (peft != null) {
+            LoraSpec lora = CheckpointMetadata.loraSpec(adapterFile.metadata(), adapter.toString());
+            Map<String, String> meta = new TreeMap<>(adapterFile.metadata());
+            meta.keySet().removeIf(key -> key.startsWith("lora.") || key.equals(PeftAdapter.FORMAT)); // adapter_config.json says these
+            meta.put(CheckpointMetadata.BASE_SHA256, baseFile.weightsSha256());
+            PeftAdapter.write(peft, lora, adapterFile.tensors(), meta, base.getFileName().toString());
+            printer.println("wrote " + peft + ": " + PeftAdapter.CONFIG + " (r=" + lora.rank() + ", lora_alpha=" + lora.alpha() + ", target_modules="
+                    + lora.targets() + ", bias=" + (lora.trainBias() ? "lora_only" : "none") + ") and " + PeftAdapter.WEIGHTS + " ("
+                    + adapterFile.tensors().size() + " tensors, " + PeftAdapter.PREFIX + "<module>.lora_A.weight, …)");
+            printer.flush();
+        }
+        Path out = this.out;
+        if (out == null) return 0;
         Backend backend = Engines.named(backendName, "no --backend given");
         Network network = baseFile.restore(backend);
         Adapter attached = ModelFiles.attach(network, adapterFile, adapter);
@@ -95,7 +120,6 @@ final class ExportCommand implements Callable<Integer> {
         });
         Safetensors.write(out, merged, meta);
 
-        PrintWriter printer = spec.commandLine().getOut();
         printer.println("wrote " + out + ": " + base.getFileName() + " with " + adapter.getFileName() + " merged in (LoRA r=" + lora.rank()
                 + " on " + String.join(",", lora.targets()) + ", s=" + lora.scaling() + "), a plain base checkpoint of "
                 + merged.size() + " tensors");
@@ -128,7 +152,9 @@ final class ExportCommand implements Callable<Integer> {
         return logits;
     }
 
+    /** The SHA-256 of a file's bytes; of a PEFT directory, that of its {@value PeftAdapter#WEIGHTS}. */
     static String fileSha256(Path file) {
+        if (Files.isDirectory(file)) file = file.resolve(PeftAdapter.WEIGHTS);
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
         } catch (IOException e) {

@@ -1,6 +1,6 @@
 package dev.toylora.runner.cli;
 
-import dev.toylora.runner.io.AtomicFiles;
+import dev.toylora.io.files.AtomicFiles;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;

@@ -2,8 +2,9 @@ package dev.toylora.runner.cli;
 
 import dev.toylora.api.Backend;
 import dev.toylora.api.Backends;
-import dev.toylora.runner.checkpoint.CheckpointException;
-import dev.toylora.runner.data.DataException;
+import dev.toylora.io.data.DataException;
+import dev.toylora.io.files.AtomicFiles;
+import dev.toylora.io.safetensors.CheckpointException;
 import dev.toylora.runner.experiment.Experiment;
 import dev.toylora.runner.experiment.ExperimentException;
 import dev.toylora.runner.experiment.ExperimentParser;
@@ -11,7 +12,6 @@ import dev.toylora.runner.experiment.Problem;
 import dev.toylora.runner.experiment.SweepGrid;
 import dev.toylora.runner.pipeline.CpuInfo;
 import dev.toylora.runner.pipeline.ExperimentRunner;
-import dev.toylora.runner.io.AtomicFiles;
 import dev.toylora.runner.pipeline.ResultsWriter;
 import dev.toylora.runner.pipeline.RunResult;
 import dev.toylora.runner.sweep.Shard;
@@ -25,10 +25,10 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /**
  * {@code java -jar runner.jar EXPERIMENT.yaml… [key=value…]}: runs experiment files. Subcommands

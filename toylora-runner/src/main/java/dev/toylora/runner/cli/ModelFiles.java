@@ -4,14 +4,23 @@ import dev.toylora.api.Adapter;
 import dev.toylora.api.Backend;
 import dev.toylora.api.Network;
 import dev.toylora.api.NetworkSpec;
-import dev.toylora.runner.checkpoint.CheckpointException;
-import dev.toylora.runner.checkpoint.CheckpointMetadata;
-import dev.toylora.runner.checkpoint.Safetensors;
+import dev.toylora.io.data.KnownDataset;
+import dev.toylora.io.safetensors.CheckpointException;
+import dev.toylora.io.safetensors.CheckpointMetadata;
+import dev.toylora.io.safetensors.Safetensors;
+import dev.toylora.runner.results.ComparisonTable;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
-/** A base checkpoint and the LoRA adapters that belong to it, read and checked for {@code compare}, {@code adapters}, {@code export} and {@code predict}. */
+/**
+ * A base checkpoint and the LoRA adapters that belong to it, read and checked for {@code compare}, {@code adapters},
+ * {@code export} and {@code predict}: toylora-io's {@link dev.toylora.io.ModelFiles}, plus what the runner records in a
+ * base (the data set and the classes). An adapter is a {@code .safetensors} file or a PEFT adapter directory.
+ */
 final class ModelFiles {
     private ModelFiles() {}
 
@@ -34,56 +43,57 @@ final class ModelFiles {
         List<Integer> newClasses() {
             return CheckpointMetadata.classes(metadata(), CheckpointMetadata.NEW_CLASSES, file.toString());
         }
+
+        /** The name of each output class: as recorded, else a known data set's, else the numbers. */
+        List<String> classNames() {
+            return CheckpointMetadata.classNames(metadata(), file.toString()).orElseGet(() -> known()
+                    .filter(k -> k.numClasses() == spec.outputs()).map(KnownDataset::classNames)
+                    .orElse(ComparisonTable.numbers(spec.outputs())));
+        }
+
+        /** {mean, std} that standardise an input as the base's training data was: as recorded, else the known data set's. */
+        float[] standardisation() {
+            String mean = metadata().get(CheckpointMetadata.DATA_MEAN), std = metadata().get(CheckpointMetadata.DATA_STD);
+            if (mean != null && std != null) {
+                try {
+                    return new float[] {Float.parseFloat(mean), Float.parseFloat(std)};
+                } catch (NumberFormatException e) {
+                    throw new CheckpointException(file + ": __metadata__ " + CheckpointMetadata.DATA_MEAN + " / " + CheckpointMetadata.DATA_STD
+                            + " are not numbers: " + mean + ", " + std);
+                }
+            }
+            KnownDataset known = known().orElseThrow(() -> new CheckpointException(file + ": records neither the data set's mean and std ("
+                    + CheckpointMetadata.DATA_MEAN + ", " + CheckpointMetadata.DATA_STD + ") nor a known data set (" + dataset + ")"));
+            return new float[] {known.mean(), known.std()};
+        }
+
+        /** Where its data is: {@code --data} if given, else where it was trained from, else {@code data/<dataset>}. */
+        Path dataDir(@Nullable Path given) {
+            if (given != null) return given;
+            String recorded = metadata().get(CheckpointMetadata.DATA_DIR);
+            return recorded != null ? Path.of(recorded) : Path.of("data", dataset);
+        }
+
+        private Optional<KnownDataset> known() {
+            return Arrays.stream(KnownDataset.values()).filter(k -> k.id().equals(dataset)).findFirst();
+        }
     }
 
     static Base readBase(Path file) {
-        Safetensors.Checkpoint checkpoint = Safetensors.read(file);
-        Map<String, String> meta = checkpoint.metadata();
-        String kind = meta.getOrDefault(CheckpointMetadata.KIND, "base");
-        if (kind.equals("lora-adapter")) {
-            throw new CheckpointException(file + ": is a LoRA adapter (__metadata__." + CheckpointMetadata.KIND
-                    + " = lora-adapter), not a base model; pass it with --adapter and its base with --base");
-        }
-        double dropout;
-        try {
-            dropout = Double.parseDouble(meta.getOrDefault(CheckpointMetadata.DROPOUT, "0.2"));
-        } catch (NumberFormatException e) {
-            throw new CheckpointException(file + ": __metadata__." + CheckpointMetadata.DROPOUT + " is not a number: " + meta.get(CheckpointMetadata.DROPOUT));
-        }
-        NetworkSpec spec = CheckpointMetadata.networkSpec(checkpoint.tensors(), dropout, file.toString());
-        return new Base(file, checkpoint, spec, meta.getOrDefault(CheckpointMetadata.DATASET, "mnist"),
-                CheckpointMetadata.weightsSha256(checkpoint.tensors()));
+        dev.toylora.io.ModelFiles.BaseFile base = dev.toylora.io.ModelFiles.readBase(file);
+        return new Base(file, base.checkpoint(), base.spec(), base.metadata().getOrDefault(CheckpointMetadata.DATASET, "mnist"),
+                base.weightsSha256());
     }
 
-    /** Reads a LoRA adapter and checks that it was trained on {@code base}'s weights. */
+    /** Reads a LoRA adapter (a file or a PEFT directory) and checks that it was trained on {@code base}'s weights. */
     static Safetensors.Checkpoint readAdapter(Path file, Base base) {
-        return checkAdapter(Safetensors.read(file), file, base);
-    }
-
-    /** Checks that {@code adapter} (read from {@code file}) is a LoRA adapter trained on {@code base}'s weights. */
-    static Safetensors.Checkpoint checkAdapter(Safetensors.Checkpoint adapter, Path file, Base base) {
-        String kind = adapter.metadata().getOrDefault(CheckpointMetadata.KIND, "");
-        if (!kind.equals("lora-adapter")) {
-            throw new CheckpointException(file + ": __metadata__." + CheckpointMetadata.KIND + " is '" + kind + "', expected lora-adapter"
-                    + (kind.equals("full-finetune") || kind.equals("base") ? " (this file is a whole model: pass it as --base)" : ""));
-        }
-        String belongsTo = adapter.metadata().getOrDefault(CheckpointMetadata.BASE_SHA256, "");
-        if (!belongsTo.equals(base.weightsSha256())) {
-            throw new CheckpointException(file + ": this adapter belongs to a base with weights SHA-256 "
-                    + (belongsTo.isEmpty() ? "(not recorded)" : belongsTo) + ", but " + base.file() + " has " + base.weightsSha256()
-                    + "; pass the base it was trained on");
-        }
-        return adapter;
+        dev.toylora.io.ModelFiles.AdapterFile adapter = dev.toylora.io.ModelFiles.readAdapter(file);
+        adapter.checkBelongsTo(base.weightsSha256(), base.file().toString());
+        return adapter.checkpoint();
     }
 
     /** Attaches the adapter file's LoRA to {@code network} and loads its tensors. */
     static Adapter attach(Network network, Safetensors.Checkpoint adapter, Path file) {
-        try {
-            Adapter attached = network.attach(CheckpointMetadata.loraSpec(adapter.metadata(), file.toString()), 0);
-            attached.load(adapter.tensors());
-            return attached;
-        } catch (IllegalArgumentException e) {
-            throw new CheckpointException(file + ": " + e.getMessage());
-        }
+        return dev.toylora.io.ModelFiles.adapter(file, adapter).attachTo(network);
     }
 }

@@ -5,11 +5,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.toylora.api.Backend;
 import dev.toylora.api.Batch;
 import dev.toylora.api.Network;
+import dev.toylora.io.data.Datasets;
+import dev.toylora.io.safetensors.Safetensors;
+import dev.toylora.runner.experiment.Engines;
 import dev.toylora.runner.io.Json;
 import dev.toylora.runner.io.MarkdownTable;
-import dev.toylora.runner.experiment.Engines;
-import dev.toylora.runner.checkpoint.Safetensors;
-import dev.toylora.runner.data.KnownDataset;
 import dev.toylora.runner.predict.DigitImage;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -20,10 +20,10 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /** Classifies pictures of digits with a base model and, optionally, the base with an adapter. */
 @Command(name = "predict", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = {"Predicts the digit in PNG/JPEG pictures (any size, dark on light or light on dark) with a base and an adapter.",
@@ -36,7 +36,7 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--base", required = true, paramLabel = "FILE", description = "the base model (.safetensors)")
     Path base = Path.of("");
 
-    @Option(names = "--adapter", paramLabel = "FILE", description = "a LoRA adapter trained on that base (.safetensors)")
+    @Option(names = "--adapter", paramLabel = "FILE|DIR", description = "a LoRA adapter trained on that base (.safetensors, or a PEFT directory)")
     @Nullable Path adapter;
 
     @Option(names = "--backend", paramLabel = "NAME", description = "engine to run the models with (default: the available engine of the highest rank)")
@@ -54,23 +54,29 @@ final class PredictCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** The base's classes, by which answers are named (MNIST's are the digits). */
+    private List<String> classNames = List.of();
+
     /** One picture's answers: softmax probabilities per class from the base and, if given, the adapted model. */
     record Prediction(Path file, DigitImage image, double[] base, double @Nullable [] adapted) {}
 
     @Override
     public Integer call() {
-        List<DigitImage> digits = new ArrayList<>();
-        for (Path file : images) digits.add(DigitImage.read(file)); // every picture is checked before any model is loaded
         ModelFiles.Base baseFile = ModelFiles.readBase(base);
+        // every picture is checked before any model is loaded; prepared as the base's training images were
+        boolean folder = baseFile.dataset().equals(Datasets.IMAGE_FOLDER);
+        List<DigitImage> digits = new ArrayList<>();
+        for (Path file : images) digits.add(folder ? DigitImage.resized(file) : DigitImage.read(file));
         Optional<Safetensors.Checkpoint> adapterFile = adapter == null ? Optional.empty() : Optional.of(ModelFiles.readAdapter(adapter, baseFile));
-        KnownDataset dataset = KnownDataset.byId(baseFile.dataset());
+        float[] standardisation = baseFile.standardisation();
+        classNames = baseFile.classNames();
         int columns = baseFile.spec().inputs();
         if (columns != DigitImage.SIZE * DigitImage.SIZE) {
-            throw new dev.toylora.runner.checkpoint.CheckpointException(base + ": the model takes " + columns + " inputs, a 28×28 picture gives " + DigitImage.SIZE * DigitImage.SIZE);
+            throw new dev.toylora.io.safetensors.CheckpointException(base + ": the model takes " + columns + " inputs, a 28×28 picture gives " + DigitImage.SIZE * DigitImage.SIZE);
         }
         float[] features = new float[digits.size() * columns];
         for (int i = 0; i < digits.size(); i++) {
-            System.arraycopy(digits.get(i).features(dataset.mean(), dataset.std()), 0, features, i * columns, columns);
+            System.arraycopy(digits.get(i).features(standardisation[0], standardisation[1]), 0, features, i * columns, columns);
         }
         Batch batch = new Batch(features, new int[digits.size()], digits.size(), columns);
 
@@ -114,31 +120,36 @@ final class PredictCommand implements Callable<Integer> {
         return best;
     }
 
-    static String top(double[] p) {
+    /** A class as answers show it: its name (MNIST's digits are their own names). */
+    private String name(int c) {
+        return c < classNames.size() ? classNames.get(c) : String.valueOf(c);
+    }
+
+    String top(double[] p) {
         Integer[] order = new Integer[p.length];
         for (int i = 0; i < order.length; i++) order[i] = i;
         Arrays.sort(order, (a, b) -> Double.compare(p[b], p[a]));
         List<String> parts = new ArrayList<>();
-        for (int i = 0; i < Math.min(TOP, order.length); i++) parts.add(String.format(Locale.ROOT, "%d %.1f%%", order[i], 100 * p[order[i]]));
+        for (int i = 0; i < Math.min(TOP, order.length); i++) parts.add(String.format(Locale.ROOT, "%s %.1f%%", name(order[i]), 100 * p[order[i]]));
         return String.join(", ", parts);
     }
 
-    static String table(List<Prediction> predictions) {
+    String table(List<Prediction> predictions) {
         boolean adapted = predictions.stream().anyMatch(p -> p.adapted() != null);
         MarkdownTable table = new MarkdownTable().left("image").right("base").left("base top 3");
         if (adapted) table.right("adapted").left("adapted top 3");
         for (Prediction p : predictions) {
             List<String> cells = new ArrayList<>(List.of(p.file() + (p.image().inverted() ? " (inverted)" : ""),
-                    String.valueOf(argmax(p.base())), top(p.base())));
+                    name(argmax(p.base())), top(p.base())));
             double[] a = p.adapted();
-            if (a != null) cells.addAll(List.of("**" + argmax(a) + "**", top(a)));
+            if (a != null) cells.addAll(List.of("**" + name(argmax(a)) + "**", top(a)));
             else if (adapted) cells.addAll(List.of("", ""));
             table.row(cells);
         }
         return table.toString();
     }
 
-    static String json(List<Prediction> predictions) {
+    String json(List<Prediction> predictions) {
         ArrayNode root = Json.MAPPER.createArrayNode();
         for (Prediction p : predictions) {
             ObjectNode o = root.addObject();
@@ -153,8 +164,9 @@ final class PredictCommand implements Callable<Integer> {
         return Json.pretty(root);
     }
 
-    private static void model(ObjectNode o, double[] p) {
-        o.put("digit", argmax(p));
+    private void model(ObjectNode o, double[] p) {
+        o.put("digit", argmax(p)); // the class's number, whatever the data set (kept for scripts that read it)
+        o.put("class", name(argmax(p)));
         ArrayNode probabilities = o.putArray("probabilities");
         for (double v : p) probabilities.add(Math.round(v * 1e6) / 1e6);
     }

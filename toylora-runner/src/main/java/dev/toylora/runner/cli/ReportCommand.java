@@ -1,6 +1,6 @@
 package dev.toylora.runner.cli;
 
-import dev.toylora.runner.io.AtomicFiles;
+import dev.toylora.io.files.AtomicFiles;
 import dev.toylora.runner.results.ResultsTable;
 import dev.toylora.runner.sweep.SweepSummary;
 import java.io.IOException;
@@ -13,9 +13,9 @@ import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * Prints the results table from results/*&#47;metrics.json, or writes it into the README between its markers, together

@@ -1,5 +1,10 @@
 package dev.toylora.runner.data;
 
+import dev.toylora.io.data.DataException;
+import dev.toylora.io.data.DataSplit;
+import dev.toylora.io.data.DatasetLoader;
+import dev.toylora.io.data.IdxReader;
+import dev.toylora.io.data.KnownDataset;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -28,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * {@code TOYLORA_OFFLINE=1} (see {@link #fromEnvironment()}). A host that cannot be reached is not tried
  * again by the same Downloader, so an offline machine fails after one short connect timeout per host.
  */
-public final class Downloader {
+public final class Downloader implements DatasetLoader.Fetcher {
 
     /** System property that, set to {@code true} or {@code 1}, switches downloads off. */
     public static final String OFFLINE_PROPERTY = "toylora.offline";
@@ -66,6 +71,14 @@ public final class Downloader {
         return new Downloader(true, mirrors, connectTimeout, requestTimeout);
     }
 
+    /**
+     * Loads {@code dataset} ({@code "mnist"} or {@code "fashion-mnist"}) from {@code dir}, downloading missing files
+     * unless {@code TOYLORA_OFFLINE=1} or {@code -Dtoylora.offline=true}: how the runner loads a known data set.
+     */
+    public static DataSplit load(String dataset, Path dir) {
+        return DatasetLoader.load(KnownDataset.byId(dataset), dir, fromEnvironment());
+    }
+
     /** Whether {@code toylora.offline} (system property) or {@code TOYLORA_OFFLINE} (environment) asks for no downloads. */
     public static boolean offlineRequested() {
         return isTrue(System.getProperty(OFFLINE_PROPERTY)) || isTrue(System.getenv(OFFLINE_ENV));
@@ -77,15 +90,22 @@ public final class Downloader {
         return v.equals("1") || v.equals("true") || v.equals("yes");
     }
 
+    @Override
     public boolean enabled() {
         return enabled;
+    }
+
+    @Override
+    public String disabledReason() {
+        return "Automatic download is off (" + OFFLINE_ENV + " / -D" + OFFLINE_PROPERTY + ").";
     }
 
     /**
      * Tries each mirror in turn for {@code <fileName>.gz}; returns the verified file, now at
      * {@code dir/<fileName>.gz}, or empty after adding one line per failed attempt to {@code failures}.
      */
-    Optional<Path> fetch(List<URI> defaultMirrors, String fileName, String expectedSha256, Path dir, List<String> failures) {
+    @Override
+    public Optional<Path> fetch(List<URI> defaultMirrors, String fileName, String expectedSha256, Path dir, List<String> failures) {
         if (!enabled) return Optional.empty();
         for (URI base : mirrors != null ? mirrors : defaultMirrors) {
             URI uri = base.resolve(fileName + ".gz");

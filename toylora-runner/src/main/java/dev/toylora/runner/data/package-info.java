@@ -1,12 +1,7 @@
 /**
- * The data layer: reads the IDX files of MNIST and Fashion-MNIST (raw or gzip-compressed),
- * verifies their SHA-256, normalises the pixels and hands out {@link dev.toylora.runner.data.Dataset}s.
- *
- * <p>Entry point: {@link dev.toylora.runner.data.DatasetLoader#load(String, java.nio.file.Path)}.
- * Every failure is a {@link dev.toylora.runner.data.DataException} whose message names the file and
- * what was expected; no partial data set is ever returned. The constants of each data set (file
- * names, checksums, mean and standard deviation, class names, mirrors) live in
- * {@link dev.toylora.runner.data.KnownDataset}.
+ * The runner's side of the data: downloading the files of a known data set that are missing
+ * ({@link dev.toylora.runner.data.Downloader}, switched off by {@code TOYLORA_OFFLINE=1}). Reading, verifying and
+ * normalising them is {@code toylora-io}'s {@link dev.toylora.io.data}.
  */
 @NullMarked
 package dev.toylora.runner.data;

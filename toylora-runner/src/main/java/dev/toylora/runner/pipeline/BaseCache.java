@@ -1,8 +1,8 @@
 package dev.toylora.runner.pipeline;
 
 import dev.toylora.api.Tensor;
-import dev.toylora.runner.checkpoint.CheckpointException;
-import dev.toylora.runner.checkpoint.Safetensors;
+import dev.toylora.io.safetensors.CheckpointException;
+import dev.toylora.io.safetensors.Safetensors;
 import dev.toylora.runner.io.Json;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

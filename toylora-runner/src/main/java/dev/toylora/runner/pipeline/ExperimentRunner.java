@@ -2,11 +2,12 @@ package dev.toylora.runner.pipeline;
 
 import dev.toylora.api.Backend;
 import dev.toylora.api.Backends;
-import dev.toylora.api.NetworkSpec;
 import dev.toylora.api.Network;
-import dev.toylora.runner.data.DataSplit;
-import dev.toylora.runner.data.Dataset;
-import dev.toylora.runner.data.DatasetLoader;
+import dev.toylora.api.NetworkSpec;
+import dev.toylora.io.data.DataException;
+import dev.toylora.io.data.DataSplit;
+import dev.toylora.io.data.Dataset;
+import dev.toylora.runner.data.ExperimentData;
 import dev.toylora.runner.experiment.Experiment;
 import dev.toylora.runner.train.ClassAccuracy;
 import dev.toylora.runner.train.EpochResult;
@@ -15,6 +16,7 @@ import dev.toylora.runner.train.TrainingListener;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -54,7 +56,7 @@ public final class ExperimentRunner {
     /** The data set of an experiment, loaded once per runner (a sweep's trials share it). */
     public DataSplit data(Experiment experiment) {
         String key = experiment.data().dataset() + "@" + experiment.data().dir();
-        return loaded.computeIfAbsent(key, k -> DatasetLoader.load(experiment.data().dataset(), Path.of(experiment.data().dir())));
+        return loaded.computeIfAbsent(key, k -> ExperimentData.load(experiment.data().dataset(), Path.of(experiment.data().dir())));
     }
 
     public RunResult run(Experiment experiment) {
@@ -65,7 +67,8 @@ public final class ExperimentRunner {
         Backend backend = Backends.get(experiment.backend());
         log.info("experiment '{}': backend {} {}", experiment.name(), backend.name(), backend.version());
         DataSplit data = data(experiment);
-        NetworkSpec spec = experiment.model().toNetworkSpec(data.train().columns(), 10);
+        requireClasses(experiment, data);
+        NetworkSpec spec = experiment.model().toNetworkSpec(data.train().columns(), data.classNames().size());
 
         ValidationSplit split = ValidationSplit.of(data.train(), experiment.data().validation(), Seeds.derive(experiment.seed(), "validation"));
         Dataset pool = data.train().subset(split.trainRows());
@@ -102,12 +105,34 @@ public final class ExperimentRunner {
         RunResult result = new RunResult(experiment.name(), directory, baseTest, adaptedTest, context.oldClasses(), context.newClasses(),
                 List.copyOf(history), base.network().parameterCount(), tuned.map(FinetuneStage.Result::trainable).orElse(0L),
                 tuned.map(FinetuneStage.Result::added).orElse(0L), base.seconds(), tuned.map(FinetuneStage.Result::seconds).orElse(0.0),
-                evaluateSeconds, base.cached());
+                evaluateSeconds, base.cached(), data.classNames());
         boolean replaced = new ResultsWriter().write(directory, context, result, base, tuned, baseValidation, adaptedValidation);
         // A folder that was there (another run's results, perhaps committed ones) is gone now: say so, once.
         if (replaced) log.warn("results written to {}, replacing the folder that was there (its earlier files are gone)", directory);
         else log.info("results written to {}", directory);
         return result;
+    }
+
+    /** Refuses classes the experiment names that the data set does not have (own data may have fewer than ten). */
+    static void requireClasses(Experiment experiment, DataSplit data) {
+        List<String> names = data.classNames();
+        Map<String, List<Integer>> named = new LinkedHashMap<>();
+        named.put("pretrain.classes", experiment.pretrain().classes());
+        if (experiment.finetune().method().finetunes()) {
+            named.put("finetune.classes", experiment.finetune().classes());
+            named.put("finetune.replay-classes", experiment.replayClasses());
+        }
+        for (Map.Entry<String, List<Integer>> e : named.entrySet()) {
+            List<Integer> lacking = e.getValue().stream().filter(c -> c >= names.size()).toList();
+            if (!lacking.isEmpty()) {
+                List<String> have = new ArrayList<>();
+                for (int c = 0; c < names.size(); c++) have.add(c + " " + names.get(c));
+                throw new DataException("experiment '" + experiment.name() + "': " + e.getKey() + " " + e.getValue() + " names classes "
+                        + lacking + " that the data set lacks: " + experiment.data().dataset() + " in " + experiment.data().dir() + " has "
+                        + names.size() + " classes (" + String.join(", ", have) + "); set pretrain.classes and finetune.classes to classes 0.."
+                        + (names.size() - 1));
+            }
+        }
     }
 
     static String pct(double value) {

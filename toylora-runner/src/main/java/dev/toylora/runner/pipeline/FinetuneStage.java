@@ -4,7 +4,7 @@ import dev.toylora.api.Adapter;
 import dev.toylora.api.LoraSpec;
 import dev.toylora.api.Network;
 import dev.toylora.api.Tensor;
-import dev.toylora.runner.data.Dataset;
+import dev.toylora.io.data.Dataset;
 import dev.toylora.runner.experiment.FinetuneConfig;
 import dev.toylora.runner.experiment.FinetuneMethod;
 import dev.toylora.runner.train.EpochResult;

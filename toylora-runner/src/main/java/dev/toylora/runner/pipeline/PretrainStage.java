@@ -2,7 +2,7 @@ package dev.toylora.runner.pipeline;
 
 import dev.toylora.api.Network;
 import dev.toylora.api.Tensor;
-import dev.toylora.runner.data.Dataset;
+import dev.toylora.io.data.Dataset;
 import dev.toylora.runner.experiment.Experiment;
 import dev.toylora.runner.experiment.StageConfig;
 import dev.toylora.runner.train.EpochResult;

@@ -1,11 +1,11 @@
 package dev.toylora.runner.pipeline;
 
-import dev.toylora.runner.checkpoint.CheckpointMetadata;
-import dev.toylora.runner.checkpoint.Safetensors;
+import dev.toylora.io.files.AtomicFiles;
+import dev.toylora.io.safetensors.CheckpointMetadata;
+import dev.toylora.io.safetensors.Safetensors;
 import dev.toylora.runner.experiment.Experiment;
 import dev.toylora.runner.experiment.ExperimentParser;
 import dev.toylora.runner.experiment.FinetuneMethod;
-import dev.toylora.runner.io.AtomicFiles;
 import dev.toylora.runner.io.Csv;
 import dev.toylora.runner.io.Json;
 import dev.toylora.runner.results.ComparisonTable;
@@ -58,6 +58,11 @@ public final class ResultsWriter {
             provenance.put(CheckpointMetadata.OLD_CLASSES, CheckpointMetadata.classes(result.oldClasses()));
             provenance.put(CheckpointMetadata.NEW_CLASSES, CheckpointMetadata.classes(result.newClasses()));
             provenance.put(CheckpointMetadata.DROPOUT, String.valueOf(experiment.model().dropout()));
+            // what predict and compare need to read and standardise inputs as this run did, whatever the data set
+            provenance.put(CheckpointMetadata.CLASS_NAMES, CheckpointMetadata.classNames(context.data().classNames()));
+            provenance.put(CheckpointMetadata.DATA_MEAN, Float.toString(context.data().mean()));
+            provenance.put(CheckpointMetadata.DATA_STD, Float.toString(context.data().std()));
+            provenance.put(CheckpointMetadata.DATA_DIR, experiment.data().dir());
             provenance.put(CheckpointMetadata.BASE_SHA256, CheckpointMetadata.weightsSha256(base.weights()));
             // A sweep's trials share their base: it is kept once per sweep, not once per trial.
             String baseLocation = "checkpoints/base.safetensors";
@@ -88,7 +93,7 @@ public final class ResultsWriter {
 
     /** The comparison table of a run, as printed and as saved in comparison.md. */
     public static String comparison(RunResult result) {
-        return ComparisonTable.markdown(result.base(), result.adapted(), result.oldClasses(), result.newClasses());
+        return ComparisonTable.markdown(result.base(), result.adapted(), result.oldClasses(), result.newClasses(), result.classNames());
     }
 
     private static Map<String, String> withKind(Map<String, String> provenance, String kind) {
@@ -120,7 +125,8 @@ public final class ResultsWriter {
                 tuned.map(FinetuneStage.Result::newSamples).orElse(null), tuned.map(FinetuneStage.Result::replaySamples).orElse(null),
                 flopsPerSample, gflops);
         var data = new Metrics.Data(experiment.data().dataset(), context.data().train().rows(), context.data().test().rows(),
-                experiment.data().validation(), new TreeMap<>(context.data().sha256()));
+                experiment.data().validation(), new TreeMap<>(context.data().sha256()), Double.parseDouble(Float.toString(context.data().mean())),
+                Double.parseDouble(Float.toString(context.data().std())), context.data().classNames());
         var environment = new Metrics.Environment(versionOf(ResultsWriter.class),
                 System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")",
                 System.getProperty("os.name") + " " + System.getProperty("os.arch"), Runtime.getRuntime().availableProcessors(),
@@ -132,8 +138,10 @@ public final class ResultsWriter {
                 round(result.evaluateSeconds())), training, data, environment, CpuInfo.current(), experiment, checkpoints);
     }
 
+    /** One row per class; a {@code name} column when the classes have names other than their numbers (MNIST's have none). */
     static String perClassCsv(RunResult result) {
         ClassAccuracy base = result.base();
+        boolean named = ComparisonTable.named(result.classNames());
         List<List<String>> rows = new ArrayList<>();
         for (int c = 0; c < base.classes(); c++) {
             int label = c;
@@ -141,9 +149,13 @@ public final class ResultsWriter {
             double before = base.of(c);
             String adapted = result.adapted().map(a -> fmt(a.of(label))).orElse("");
             String change = result.adapted().map(a -> fmt(a.of(label) - before)).orElse("");
-            rows.add(List.of(String.valueOf(c), group, String.valueOf(base.total()[c]), fmt(before), adapted, change));
+            List<String> row = new ArrayList<>(List.of(String.valueOf(c), group, String.valueOf(base.total()[c]), fmt(before), adapted, change));
+            if (named) row.add(1, result.classNames().get(c));
+            rows.add(row);
         }
-        return Csv.write(List.of("class", "group", "test_images", "base", "adapted", "change"), rows);
+        List<String> header = new ArrayList<>(List.of("class", "group", "test_images", "base", "adapted", "change"));
+        if (named) header.add(1, "name");
+        return Csv.write(header, rows);
     }
 
     static String historyCsv(List<EpochResult> history) {

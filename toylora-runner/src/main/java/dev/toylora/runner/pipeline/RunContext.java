@@ -1,15 +1,15 @@
 package dev.toylora.runner.pipeline;
 
 import dev.toylora.api.Backend;
+import dev.toylora.api.Network;
 import dev.toylora.api.NetworkSpec;
-import dev.toylora.runner.data.DataSplit;
-import dev.toylora.runner.data.Dataset;
+import dev.toylora.io.data.DataSplit;
+import dev.toylora.io.data.Dataset;
 import dev.toylora.runner.experiment.Experiment;
 import dev.toylora.runner.train.ClassAccuracy;
 import dev.toylora.runner.train.Evaluator;
 import dev.toylora.runner.train.TrainingListener;
 import dev.toylora.runner.train.TrainingLoop;
-import dev.toylora.api.Network;
 import java.util.List;
 import java.util.Optional;
 

@@ -1,6 +1,6 @@
 package dev.toylora.runner.pipeline;
 
-import dev.toylora.runner.data.Dataset;
+import dev.toylora.io.data.Dataset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

@@ -1,13 +1,11 @@
 package dev.toylora.runner.predict;
 
-import dev.toylora.runner.data.DataException;
-import dev.toylora.runner.data.DatasetLoader;
+import dev.toylora.io.data.DataException;
+import dev.toylora.io.data.DatasetLoader;
+import dev.toylora.io.data.Pictures;
 import java.awt.image.BufferedImage;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import javax.imageio.ImageIO;
 
 /**
  * A picture of one digit, prepared as MNIST's digits were: grey, white ink on black, the ink's
@@ -16,13 +14,13 @@ import javax.imageio.ImageIO;
  *
  * <p>Steps, in order:
  * <ol>
- *   <li>grey: luminance {@code 0.299 R + 0.587 G + 0.114 B}, a translucent pixel composited on white;</li>
+ *   <li>grey: luminance {@code 0.299 R + 0.587 G + 0.114 B}, a translucent pixel composited on white ({@link Pictures#grey});</li>
  *   <li>polarity: when the median of the border pixels is lighter than mid-grey the picture is dark ink
  *       on light paper, and is inverted so the ink is white;</li>
  *   <li>contrast: the background level (the border median) maps to 0 and the brightest ink to 1; what
  *       stays below {@value #NOISE_FLOOR} of that range is background noise (JPEG artefacts, paper) and becomes 0;</li>
  *   <li>crop to the bounding box of the pixels above {@value #INK_THRESHOLD};</li>
- *   <li>scale the longer side to {@value #BOX} pixels: area averaging when shrinking, bilinear when enlarging;</li>
+ *   <li>scale the longer side to {@value #BOX} pixels: area averaging when shrinking, bilinear when enlarging ({@link Pictures#resize});</li>
  *   <li>place it in {@value #SIZE}×{@value #SIZE}, shifted by whole pixels so that the centre of mass
  *       (in pixel indices, as measured on MNIST, whose test images average 13.99, 14.01) is nearest (14, 14).</li>
  * </ol>
@@ -51,33 +49,22 @@ public final class DigitImage {
 
     /** Reads a PNG, JPEG (or any format ImageIO reads) and prepares it; every failure names the file. */
     public static DigitImage read(Path file) {
-        if (!Files.isRegularFile(file)) {
-            throw new DataException(file + ": " + (Files.isDirectory(file) ? "is a directory" : "no such file") + ", expected a PNG or JPEG image of a digit");
-        }
-        BufferedImage image;
-        try {
-            ImageIO.setUseCache(false);
-            image = ImageIO.read(file.toFile());
-        } catch (IOException | RuntimeException e) {
-            throw new DataException(file + ": not a readable image (PNG or JPEG expected): " + e.getMessage(), e);
-        }
-        if (image == null) throw new DataException(file + ": not a readable image; expected a PNG or JPEG file");
-        return of(image, file.toString());
+        return of(Pictures.read(file, "a PNG or JPEG image of a digit"), file.toString());
+    }
+
+    /**
+     * Reads a picture and prepares it as an image folder's pictures are ({@link Pictures#greyResized}): grey, the whole
+     * picture resized to {@value #SIZE}×{@value #SIZE}, nothing inverted, cropped or centred.
+     */
+    public static DigitImage resized(Path file) {
+        BufferedImage image = Pictures.read(file, "a PNG or JPEG image");
+        return new DigitImage(Pictures.greyResized(image, SIZE), false, image.getWidth(), image.getHeight());
     }
 
     /** Prepares an image; {@code source} names it in error messages. */
     public static DigitImage of(BufferedImage image, String source) {
         int w = image.getWidth(), h = image.getHeight();
-        double[] grey = new double[w * h];
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                int argb = image.getRGB(x, y);
-                double a = (argb >>> 24) / 255.0;
-                double r = (argb >> 16) & 0xFF, g = (argb >> 8) & 0xFF, b = argb & 0xFF;
-                double luminance = 0.299 * r + 0.587 * g + 0.114 * b;
-                grey[y * w + x] = a * luminance + (1 - a) * 255;
-            }
-        }
+        double[] grey = Pictures.grey(image);
         double background = borderMedian(grey, w, h);
         boolean invert = background > 127.5;
         if (invert) {
@@ -111,7 +98,7 @@ public final class DigitImage {
         int longer = Math.max(cw, ch);
         int sw = Math.max(1, (int) Math.round((double) cw * BOX / longer));
         int sh = Math.max(1, (int) Math.round((double) ch * BOX / longer));
-        double[] scaled = resize(crop, cw, ch, sw, sh);
+        double[] scaled = Pictures.resize(crop, cw, ch, sw, sh);
 
         double mass = 0, mx = 0, my = 0;
         for (int y = 0; y < sh; y++) {
@@ -194,49 +181,6 @@ public final class DigitImage {
         double[] values = Arrays.copyOf(border, n);
         Arrays.sort(values);
         return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
-    }
-
-    /** Separable resampling: area averaging along an axis that shrinks (or keeps its size), bilinear along one that grows. */
-    static double[] resize(double[] src, int sw, int sh, int dw, int dh) {
-        double[] rows = new double[dw * sh];
-        double[] line = new double[Math.max(sw, sh)];
-        double[] out = new double[Math.max(dw, dh)];
-        for (int y = 0; y < sh; y++) {
-            System.arraycopy(src, y * sw, line, 0, sw);
-            resample(line, sw, out, dw);
-            System.arraycopy(out, 0, rows, y * dw, dw);
-        }
-        double[] result = new double[dw * dh];
-        for (int x = 0; x < dw; x++) {
-            for (int y = 0; y < sh; y++) line[y] = rows[y * dw + x];
-            resample(line, sh, out, dh);
-            for (int y = 0; y < dh; y++) result[y * dw + x] = out[y];
-        }
-        return result;
-    }
-
-    private static void resample(double[] in, int n, double[] out, int m) {
-        if (m <= n) {
-            double scale = (double) n / m; // each output sample covers [i·scale, (i+1)·scale) of the input
-            for (int i = 0; i < m; i++) {
-                double from = i * scale, to = from + scale, sum = 0;
-                for (int j = (int) Math.floor(from); j < Math.min(n, (int) Math.ceil(to)); j++) {
-                    double overlap = Math.min(to, j + 1) - Math.max(from, j);
-                    if (overlap > 0) sum += overlap * in[j];
-                }
-                out[i] = sum / scale;
-            }
-        } else {
-            double scale = (double) n / m;
-            for (int i = 0; i < m; i++) {
-                double centre = (i + 0.5) * scale - 0.5; // pixel centres aligned, as image scalers do
-                double c = Math.max(0, Math.min(n - 1, centre));
-                int j = (int) Math.floor(c);
-                int k = Math.min(n - 1, j + 1);
-                double t = c - j;
-                out[i] = in[j] * (1 - t) + in[k] * t;
-            }
-        }
     }
 
     private static int clamp(int v, int lo, int hi) {

@@ -52,10 +52,17 @@ public record Metrics(String schema, String name, String backend, String backend
                            @Nullable Integer finetuneReplayedImages, long trainingFlopsPerImage,
                            @Nullable Double pretrainGflopsPerSecond) {}
 
-    /** @param sha256 IDX file name → its SHA-256, sorted by name */
+    /**
+     * @param sha256     IDX file name (an image folder: train, test) → its SHA-256, sorted by name
+     * @param mean       the mean that standardised the pixels (own data: of its training split); absent in older files
+     * @param std        their standard deviation
+     * @param classNames the name of each class, index = label
+     */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Data(String dataset, long trainImages, long testImages, long validationImages,
-                       SortedMap<String, String> sha256) {}
+                       SortedMap<String, String> sha256, @Nullable Double mean, @Nullable Double std,
+                       @Nullable List<String> classNames) {}
 
     public record Environment(String toylora, String java, String os, int processors, String created) {}
 

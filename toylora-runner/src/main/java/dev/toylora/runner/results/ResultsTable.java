@@ -1,8 +1,8 @@
 package dev.toylora.runner.results;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.toylora.io.files.AtomicFiles;
 import dev.toylora.runner.experiment.FinetuneMethod;
-import dev.toylora.runner.io.AtomicFiles;
 import dev.toylora.runner.io.Json;
 import dev.toylora.runner.io.MarkdownTable;
 import java.io.IOException;

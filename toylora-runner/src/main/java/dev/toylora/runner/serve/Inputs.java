@@ -1,8 +1,8 @@
 package dev.toylora.runner.serve;
 
-import dev.toylora.runner.data.DataException;
-import dev.toylora.runner.data.DatasetLoader;
-import dev.toylora.runner.data.KnownDataset;
+import dev.toylora.io.data.DataException;
+import dev.toylora.io.data.DatasetLoader;
+import dev.toylora.io.data.KnownDataset;
 import dev.toylora.runner.predict.DigitImage;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;

@@ -2,10 +2,10 @@ package dev.toylora.runner.sweep;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.toylora.api.Backends;
+import dev.toylora.io.files.AtomicFiles;
 import dev.toylora.runner.experiment.Experiment;
 import dev.toylora.runner.experiment.SweepGrid;
 import dev.toylora.runner.experiment.Trial;
-import dev.toylora.runner.io.AtomicFiles;
 import dev.toylora.runner.io.Json;
 import dev.toylora.runner.pipeline.ExperimentRunner;
 import dev.toylora.runner.pipeline.RunResult;

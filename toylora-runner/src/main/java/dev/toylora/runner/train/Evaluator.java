@@ -2,7 +2,7 @@ package dev.toylora.runner.train;
 
 import dev.toylora.api.Batch;
 import dev.toylora.api.Network;
-import dev.toylora.runner.data.Dataset;
+import dev.toylora.io.data.Dataset;
 
 /** Eval-mode accuracy of a network on a dataset, per class. */
 public final class Evaluator {

@@ -3,7 +3,7 @@ package dev.toylora.runner.train;
 import dev.toylora.api.Batch;
 import dev.toylora.api.NonFiniteLossException;
 import dev.toylora.api.Trainer;
-import dev.toylora.runner.data.Dataset;
+import dev.toylora.io.data.Dataset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;

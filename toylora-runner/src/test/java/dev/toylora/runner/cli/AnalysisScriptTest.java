@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.toylora.runner.data.KnownDataset;
-import dev.toylora.runner.data.RealData;
+import dev.toylora.io.data.KnownDataset;
+import dev.toylora.io.data.RealData;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.toylora.runner.checkpoint.Safetensors;
+import dev.toylora.io.data.KnownDataset;
+import dev.toylora.io.data.RealData;
+import dev.toylora.io.safetensors.Safetensors;
 import dev.toylora.runner.data.Downloader;
-import dev.toylora.runner.data.KnownDataset;
-import dev.toylora.runner.data.RealData;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

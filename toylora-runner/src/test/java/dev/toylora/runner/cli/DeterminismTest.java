@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.toylora.runner.data.KnownDataset;
-import dev.toylora.runner.data.RealData;
+import dev.toylora.io.data.KnownDataset;
+import dev.toylora.io.data.RealData;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -13,8 +13,9 @@ import dev.toylora.api.LoraSpec;
 import dev.toylora.api.Network;
 import dev.toylora.api.NetworkSpec;
 import dev.toylora.api.Tensor;
-import dev.toylora.runner.checkpoint.CheckpointMetadata;
-import dev.toylora.runner.checkpoint.Safetensors;
+import dev.toylora.io.peft.PeftAdapter;
+import dev.toylora.io.safetensors.CheckpointMetadata;
+import dev.toylora.io.safetensors.Safetensors;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -22,6 +23,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import org.junit.jupiter.api.BeforeEach;
@@ -145,5 +147,43 @@ class ExportCommandTest {
         o = run("export", "--base", base.toString(), "--adapter", base.toString(), "--out", dir.resolve("x.safetensors").toString());
         assertEquals(2, o.exit());
         assertTrue(o.err().contains(base + ": __metadata__.toylora.kind is 'base', expected lora-adapter"), o.err());
+    }
+
+    @Test
+    void peftWritesTheAdapterAsPeftSavesItAndEveryCommandReadsItBack() throws Exception {
+        Path peft = dir.resolve("peft");
+        Outcome o = run("export", "--base", base.toString(), "--adapter", adapter.toString(), "--peft", peft.toString());
+        assertEquals(0, o.exit(), o.err());
+        assertTrue(o.out().startsWith("wrote " + peft + ": adapter_config.json (r=3, lora_alpha=6.0, target_modules=[fc1, fc3], bias=lora_only)"), o.out());
+        assertFalse(Files.exists(dir.resolve("merged.safetensors")));
+        Safetensors.Checkpoint file = Safetensors.read(peft.resolve(PeftAdapter.WEIGHTS));
+        assertEquals(Set.of("base_model.model.fc1.lora_A.weight", "base_model.model.fc1.lora_B.weight", "base_model.model.fc1.base_layer.bias",
+                "base_model.model.fc3.lora_A.weight", "base_model.model.fc3.lora_B.weight", "base_model.model.fc3.base_layer.bias"), file.tensors().keySet());
+        assertEquals("pt", file.metadata().get("format"));
+        assertEquals(CheckpointMetadata.weightsSha256(Safetensors.read(base).tensors()), file.metadata().get(CheckpointMetadata.BASE_SHA256));
+        assertFalse(file.metadata().keySet().stream().anyMatch(k -> k.startsWith("lora.")), "adapter_config.json holds the settings");
+
+        // the directory is an adapter wherever a file is: merged, it gives the model the file gives
+        Path fromFile = dir.resolve("from-file.safetensors"), fromDir = dir.resolve("from-dir.safetensors");
+        assertEquals(0, run("export", "--base", base.toString(), "--adapter", adapter.toString(), "--out", fromFile.toString()).exit());
+        Outcome merged = run("export", "--base", base.toString(), "--adapter", peft.toString(), "--out", fromDir.toString(), "--peft", dir.resolve("again").toString());
+        assertEquals(0, merged.exit(), merged.err());
+        Map<String, Tensor> a = Safetensors.read(fromFile).tensors(), b = Safetensors.read(fromDir).tensors();
+        assertEquals(a.keySet(), b.keySet());
+        a.forEach((name, t) -> assertTrue(t.sameAs(b.get(name)), name));
+        assertArrayEquals(Files.readAllBytes(peft.resolve(PeftAdapter.CONFIG)), Files.readAllBytes(dir.resolve("again").resolve(PeftAdapter.CONFIG)));
+
+        Path other = dir.resolve("other.safetensors");
+        Safetensors.write(other, backend.create(SPEC, 12).weights(), Safetensors.read(base).metadata());
+        Outcome refused = run("export", "--base", other.toString(), "--adapter", peft.toString(), "--out", dir.resolve("x.safetensors").toString());
+        assertEquals(2, refused.exit());
+        assertTrue(refused.err().contains(peft + ": this adapter belongs to a base with weights SHA-256"), refused.err());
+    }
+
+    @Test
+    void exportNeedsSomethingToWrite() {
+        Outcome o = run("export", "--base", base.toString(), "--adapter", adapter.toString());
+        assertEquals(2, o.exit());
+        assertTrue(o.err().contains("give --out FILE (the merged model) or --peft DIR"), o.err());
     }
 }

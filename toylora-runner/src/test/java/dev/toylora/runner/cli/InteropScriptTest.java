@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.toylora.runner.data.KnownDataset;
-import dev.toylora.runner.data.RealData;
+import dev.toylora.io.data.KnownDataset;
+import dev.toylora.io.data.RealData;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -34,9 +34,14 @@ class InteropScriptTest {
 
     /** The first of {@link #PYTHONS} that imports numpy, or "" (with what each said added to {@code tried}). */
     static String pythonWithNumpy(List<String> tried) {
+        return pythonWith("numpy", tried);
+    }
+
+    /** The first of /usr/bin/python3, python3 that can import {@code modules} (e.g. "numpy, torch"); empty if none, each failure in {@code tried}. */
+    static String pythonWith(String modules, List<String> tried) {
         for (String python : PYTHONS) {
             try {
-                Process p = new ProcessBuilder(python, "-c", "import numpy").redirectErrorStream(true).start();
+                Process p = new ProcessBuilder(python, "-c", "import " + modules).redirectErrorStream(true).start();
                 String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
                 if (p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0) return python;
                 tried.add(python + ": " + (out.isEmpty() ? "exit " + p.exitValue() : out.lines().reduce((a, b) -> b).orElse(out)));

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.toylora.runner.data.KnownDataset;
-import dev.toylora.runner.data.RealData;
-import dev.toylora.runner.io.AtomicFiles;
+import dev.toylora.io.data.KnownDataset;
+import dev.toylora.io.data.RealData;
+import dev.toylora.io.files.AtomicFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

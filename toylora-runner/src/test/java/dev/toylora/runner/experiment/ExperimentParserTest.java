@@ -330,7 +330,7 @@ class ExperimentParserTest {
                     error("finetune:\n  lora: {bias: maybe}\n"));
             assertEquals("experiments/x.yaml:1:6: seed: must be an integer (64-bit), got nothing (an empty value)",
                     error("seed:\nname: x\n"));
-            assertEquals("experiments/x.yaml:1:17: data.dataset: must be one of mnist, fashion-mnist, got the text"
+            assertEquals("experiments/x.yaml:1:17: data.dataset: must be one of mnist, fashion-mnist, idx, image-folder, got the text"
                     + " 'fasion-mnist' (did you mean 'fashion-mnist'?)", error("data: {dataset: fasion-mnist}\n"));
             assertEquals("experiments/x.yaml: an experiment file must be a mapping of keys (name:, model:,"
                     + " pretrain:, …), got the list [1, 2]", error("[1, 2]\n"));

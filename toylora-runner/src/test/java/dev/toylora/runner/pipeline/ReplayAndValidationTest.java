@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.toylora.runner.data.Dataset;
+import dev.toylora.io.data.Dataset;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;

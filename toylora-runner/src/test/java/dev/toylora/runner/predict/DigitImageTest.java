@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.toylora.runner.data.DataException;
-import dev.toylora.runner.data.DatasetLoader;
+import dev.toylora.io.data.DataException;
+import dev.toylora.io.data.DatasetLoader;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Graphics2D;
@@ -148,12 +148,5 @@ class DigitImageTest {
         assertTrue(e.getMessage().startsWith(missing + ": no such file"), e.getMessage());
         e = assertThrows(DataException.class, () -> DigitImage.read(dir));
         assertTrue(e.getMessage().startsWith(dir + ": is a directory"), e.getMessage());
-    }
-
-    @Test
-    void resizingAveragesAreasWhenShrinkingAndInterpolatesWhenGrowing() {
-        assertArrayEquals(new double[] {0.5, 0.5}, DigitImage.resize(new double[] {1, 0, 1, 0}, 4, 1, 2, 1), 1e-12);
-        assertArrayEquals(new double[] {2 / 3.0, 0}, DigitImage.resize(new double[] {1, 0, 0}, 3, 1, 2, 1), 1e-12);
-        assertArrayEquals(new double[] {0, 0.25, 0.75, 1}, DigitImage.resize(new double[] {0, 1}, 2, 1, 4, 1), 1e-12);
     }
 }

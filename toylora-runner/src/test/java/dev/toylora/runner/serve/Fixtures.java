@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.toylora.api.Backend;
 import dev.toylora.api.Backends;
-import dev.toylora.runner.data.RealData;
+import dev.toylora.io.data.RealData;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -11,7 +11,7 @@ import static org.mockito.Mockito.when;
 
 import dev.toylora.api.Batch;
 import dev.toylora.api.Trainer;
-import dev.toylora.runner.data.Dataset;
+import dev.toylora.io.data.Dataset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;

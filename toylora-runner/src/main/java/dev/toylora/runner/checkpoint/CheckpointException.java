@@ -1,8 +1,0 @@
-package dev.toylora.runner.checkpoint;
-
-/** A checkpoint file that cannot be read or does not fit: the message names the file and the problem. */
-public final class CheckpointException extends RuntimeException {
-    public CheckpointException(String message) {
-        super(message);
-    }
-}

@@ -1,4 +1,0 @@
-@NullMarked
-package dev.toylora.runner.checkpoint;
-
-import org.jspecify.annotations.NullMarked;
