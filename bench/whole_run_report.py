@@ -27,7 +27,7 @@ COLUMNS = ["round", "engine", "version", "pretrain_epochs", "finetune_epochs", "
 LAYERS = [(784, 512), (512, 256), (256, 128), (128, 10)]
 RANK = 16  # lora-r16: rank 16 on fc1..fc4
 ENV_NAMES = {"machine": "machine's OPENBLAS_* overrides", "unset": "overrides unset"}
-# lora-r16's promise (README, MnistEndToEndTest): base 0-7 >= 98.0; adapted 0-7 >= 98.3 and within 0.3 of the base,
+# lora-r16's promise (docs/results.md, MnistEndToEndTest): base 0-7 >= 98.0; adapted 0-7 >= 98.3 and within 0.3 of the base,
 # 8-9 >= 95.0, overall >= 98.0.
 THRESHOLDS = "base 0–7 ≥ 98.0; adapted 0–7 ≥ 98.3 and ≥ base − 0.3, 8–9 ≥ 95, overall ≥ 98"
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every committed experiment again and regenerates results/ (all but results/bench, which bench/whole-run.sh
-# writes) and the README's tables from them: what to do after a change to an engine's arithmetic, so that what is
-# committed under results/ is what the committed code produces. Cached bases are cleared first (a base from an earlier
+# writes) and the text generated from them (README.md's results table, docs/results.md's sweep tables,
+# docs/analysis.md's section): what to do after a change to an engine's arithmetic, so that what is committed under
+# results/ is what the committed code produces. Cached bases are cleared first (a base from an earlier
 # engine must not be reused). Tens of minutes on 2 cores; run from a clean checkout after `mvn package`.
 #
 #   scripts/rerun-results.sh            # uses toylora-runner/target/runner.jar and toylora-engine-openblas/target/engine-openblas.jar
@@ -36,10 +37,10 @@ run adapters --base results/lora-r16/checkpoints/base.safetensors \
 rm -rf results/lora-r16-openblas
 echo "== lora-r16 on openblas" >&2
 java -cp "$RUNNER:$OPENBLAS" dev.toylora.runner.cli.Main --no-progress experiments/lora-r16.yaml backend=openblas name=lora-r16-openblas
-run report --readme README.md
+run report --readme README.md --readme docs/results.md
 
-# The LoRA paper's §7 analysis of the regenerated checkpoints (results/analysis and the README's analysis section).
+# The LoRA paper's §7 analysis of the regenerated checkpoints (results/analysis and docs/analysis.md's generated section).
 ranks=(); for d in $(ls -d results/rank-sweep/rank=* | sort -t= -k2 -n); do ranks+=(--adapter "r${d##*=}=$d/checkpoints/adapter.safetensors"); done
 run analyze --base results/full-finetune/checkpoints/base.safetensors --full results/full-finetune/checkpoints/finetuned.safetensors "${ranks[@]}" \
     --adapter lora-r16=results/lora-r16/checkpoints/adapter.safetensors --adapter seeds.42=results/lora-r16-seeds/seed=42/checkpoints/adapter.safetensors \
-    --similarity r8:r64 --similarity lora-r16:seeds.42 --out results/analysis --readme README.md
+    --similarity r8:r64 --similarity lora-r16:seeds.42 --out results/analysis --readme docs/analysis.md

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# A real one-node Slurm cluster on this machine, for trying the README's job array ("Across machines: shards and
-# merge") for real: installs Debian's slurm-wlm and munge if they are missing, starts munged, slurmctld and slurmd with
+# A real one-node Slurm cluster on this machine, for trying the job array of docs/sweeps.md ("Across machines: shards
+# and merge") for real: installs Debian's slurm-wlm and munge if they are missing, starts munged, slurmctld and slurmd with
 # a private configuration under a temporary folder, submits
 #
 #   1. one job that pretrains the sweep's base once (sweep=null finetune.method=none),
@@ -13,7 +13,7 @@
 # Slurm daemon is already up, rather than touch one it did not start).
 #
 #   scripts/slurm-local.sh                 # the test drive: ranks 1,4,16, one epoch each stage: a few minutes
-#   FULL=1 scripts/slurm-local.sh          # the README's sweep as committed (7 ranks, 10 epochs): tens of minutes
+#   FULL=1 scripts/slurm-local.sh          # the sweep as committed (7 ranks, 10 epochs): tens of minutes
 #
 # Environment: RANKS ("[1,4,16]"), EPOCHS (1), RESULTS (runs: the sweep goes to $RESULTS/rank-sweep-slurm), PORT
 # (6817; slurmd uses PORT+1), TIMEOUT (seconds to wait for the jobs, 3600), TOYLORA_BUILD_DIR (as for ./toylora).
@@ -166,7 +166,7 @@ say "cluster up in $((t1 - t0)) s: $(sinfo -h -N -o '%N %T, %c CPUs, %m MB')"
 LOGS="$RESULTS/$NAME-logs"
 rm -rf "${RESULTS:?}/$NAME" "$LOGS"
 mkdir -p "$LOGS"
-TASK_CPUS=$(( CPUS < 4 ? 1 : 4 ))    # the README asks 4 per task; a smaller node gets one each, so they run side by side
+TASK_CPUS=$(( CPUS < 4 ? 1 : 4 ))    # 4 per task on a node of 4 CPUs or more; a smaller node gets one each, so they run side by side
 JAVA=(java -Xmx1g -jar "$JAR" --no-progress --results "$RESULTS")
 q() { printf '%q ' "$@"; }
 base=$(sbatch --parsable --job-name=$NAME-base --chdir="$ROOT" --output="$LOGS/%x-%j.out" --cpus-per-task="$TASK_CPUS" --mem=2G \

@@ -61,7 +61,7 @@ public final class Backends {
     static String howToAdd(String name) {
         String jar = name.matches("[a-z0-9][a-z0-9-]*") ? "engine-" + name + ".jar" : "the engine's jar";
         return "To add it, put " + jar + " on the class path, or, for runner.jar, into a plugins/ folder beside runner.jar"
-                + " (or the folder --plugins names); see the README's 'Engines'";
+                + " (or the folder --plugins names); see docs/engines.md";
     }
 
     public static Backend get(String name) {

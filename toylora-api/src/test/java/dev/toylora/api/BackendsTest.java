@@ -115,7 +115,7 @@ class BackendsTest {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Backends.get("openblas", empty));
             assertEquals("no backend named 'openblas'; none is on the classpath. To add it, put engine-openblas.jar on the class path,"
                     + " or, for runner.jar, into a plugins/ folder beside runner.jar (or the folder --plugins names);"
-                    + " see the README's 'Engines'", e.getMessage());
+                    + " see docs/engines.md", e.getMessage());
         }
         IllegalArgumentException odd = assertThrows(IllegalArgumentException.class, () -> Backends.get("../x", BackendsTest.class.getClassLoader()));
         assertTrue(odd.getMessage().contains("put the engine's jar on the class path"), odd.getMessage());

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The runner with engines added the ways the README shows, each in a child JVM: which engine ran is read from
+ * The runner with engines added the ways docs/engines.md shows, each in a child JVM: which engine ran is read from
  * {@code metrics.json}. The runs are tiny (no pretraining, a 784-16-10 network, one fine-tuning epoch on 8s and 9s);
  * the listing checks need no data.
  */

@@ -10,7 +10,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
  * {@code src/test/resources/dev/toylora/io/data/IdxReaderFuzzTestInputs/}). Whatever the bytes, the reader
  * either returns a dataset whose sizes agree with its header or throws a {@link DataException} naming the source;
  * any other exception or error (an index out of bounds, a negative array size, running out of memory) is a bug.
- * {@code mvn verify} fuzzes for a bounded time; see the README's "Fuzzing" for longer runs.
+ * {@code mvn verify} fuzzes for a bounded time; see docs/robustness.md, "Fuzzing", for longer runs.
  */
 class IdxReaderFuzzTest {
     static final String SOURCE = "fuzz-input.idx";

@@ -20,7 +20,7 @@ import java.util.stream.Stream;
 
 /**
  * The analysis folder ({@code results/analysis}): {@code analysis.json} with every number, CSV tables of each
- * analysis, the charts as PNG and SVG, and {@code analysis.md}, the report the README's section is made of. It is
+ * analysis, the charts as PNG and SVG, and {@code analysis.md}, the report docs/analysis.md's section is made of. It is
  * written aside and renamed into place whole; the tables, charts and report are drawn from the JSON as written.
  */
 public final class AnalysisFiles {

@@ -42,7 +42,7 @@ public final class AnalysisReport {
         return "# Why low rank works, measured\n\n" + body(result, "");
     }
 
-    /** The README's section: the body, with charts under {@code chartFolder} (relative to the README). */
+    /** The marked section of a Markdown file (docs/analysis.md): the body, with charts under {@code chartFolder} (relative to that file). */
     public static String section(AnalysisResult result, String chartFolder) {
         return body(result, chartFolder.isEmpty() || chartFolder.endsWith("/") ? chartFolder : chartFolder + "/");
     }
@@ -62,7 +62,7 @@ public final class AnalysisReport {
         return text.substring(0, begin + BEGIN.length()) + "\n" + section + text.substring(end);
     }
 
-    /** Rewrites the README's section from the analysis in {@code dir} (read from its {@code analysis.json}). */
+    /** Rewrites the marked section of {@code readme} (any Markdown file) from the analysis in {@code dir} (read from its {@code analysis.json}). */
     public static void updateReadme(Path readme, Path dir) {
         String text = readText(readme);
         Path folder = readme.toAbsolutePath().getParent().relativize(dir.toAbsolutePath());

@@ -6,8 +6,8 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import java.util.List;
 
 /**
- * Everything {@code runner analyze} measured, as {@code analysis.json} holds it: the tables, charts and README
- * section are all drawn from this record (read back from the file), so what is shown is what is on disk. The file's
+ * Everything {@code runner analyze} measured, as {@code analysis.json} holds it: the tables, charts and docs
+ * page are all drawn from this record (read back from the file), so what is shown is what is on disk. The file's
  * field names are snake_case: every record here (and Spectrum, WeightCorrelation, FullInSubspace, SubspaceSimilarity)
  * says so with {@code @JsonNaming}, since the shared {@link dev.toylora.runner.io.Json} mapper keeps Java's names.
  *

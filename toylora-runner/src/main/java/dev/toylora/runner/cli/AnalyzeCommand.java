@@ -30,7 +30,7 @@ import picocli.CommandLine.Option;
 
 /**
  * The LoRA paper's analysis of the low-rank updates (§7) on one base, its full fine-tune and adapters of it, written to
- * a folder (see {@link AnalysisFiles}) and, with {@code --readme}, into the README's marked section.
+ * a folder (see {@link AnalysisFiles}) and, with {@code --readme}, into a Markdown file's marked section (docs/analysis.md).
  */
 @Command(name = "analyze", mixinStandardHelpOptions = true, description = {
         "Measures why low rank works (the LoRA paper's section 7).",
@@ -41,7 +41,7 @@ import picocli.CommandLine.Option;
         "  --full results/full-finetune/checkpoints/finetuned.safetensors",
         "  --adapter r8=results/rank-sweep/rank=8/checkpoints/adapter.safetensors",
         "  --adapter r64=results/rank-sweep/rank=64/checkpoints/adapter.safetensors",
-        "  --similarity r8:r64 --out results/analysis --readme README.md"})
+        "  --similarity r8:r64 --out results/analysis --readme docs/analysis.md"})
 final class AnalyzeCommand implements Callable<Integer> {
     @Option(names = "--base", required = true, paramLabel = "FILE", description = "the base model (.safetensors)")
     Path base = Path.of("");

@@ -66,7 +66,13 @@ public final class Main implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        System.exit(execute(args));
+        // the writers flush on println only: what a command print()s last (keys, report's table) must reach the
+        // terminal before System.exit, which does not flush them
+        PrintWriter out = new PrintWriter(System.out, true), err = new PrintWriter(System.err, true);
+        int exit = execute(out, err, args);
+        out.flush();
+        err.flush();
+        System.exit(exit);
     }
 
     /** Runs the command line and returns the exit code: 0 done, 1 a run failed, 2 bad input. */

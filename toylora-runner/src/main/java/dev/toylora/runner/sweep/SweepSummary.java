@@ -248,7 +248,7 @@ public final class SweepSummary {
 
     // ---- markdown
 
-    /** A short table for the console (and the README): trial, trainable parameters, accuracies, drop, wall time. */
+    /** A short table for the console (and docs/results.md): trial, trainable parameters, accuracies, drop, wall time. */
     public static String markdown(Table table) {
         String old = "old " + SweepChart.classes(table.sweep().pretrain().classes());
         String fresh = "new " + SweepChart.classes(table.sweep().finetune().classes());

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The same experiment with the same seed, engine and thread count gives the same results twice, to the bit: the
  * metrics (timings and timestamps aside), the history and both checkpoints. And with the ojAlgo engine the thread
  * count does not matter either: the ojAlgo engine splits a product among its threads by rows of the result, each element's
- * sum is taken in the same order whatever the number of threads (see the README's "Determinism").
+ * sum is taken in the same order whatever the number of threads (see docs/robustness.md, "Determinism").
  */
 @Tag("mnist")
 class DeterminismTest {

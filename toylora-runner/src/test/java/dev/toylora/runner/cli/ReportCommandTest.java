@@ -9,7 +9,10 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code report --readme} fills the results table and every marked sweep table from the committed results. */
+/**
+ * {@code report --readme} fills the results table and every marked sweep table from the committed results, in each
+ * file it is given whichever blocks that file marks (README.md the results table, docs/results.md the sweep tables).
+ */
 class ReportCommandTest {
     @TempDir
     Path dir;
@@ -52,5 +55,68 @@ class ReportCommandTest {
         assertEquals(2, o.exit(), o.out());
         assertTrue(o.err().contains("sweep-table:results/nowhere") && o.err().contains("holds no sweep"), o.err());
         assertEquals(original, Files.readString(readme), "nothing written");
+    }
+
+    @Test
+    void eachFileGetsTheBlocksItMarks() throws Exception {
+        Path results = repository().resolve("results");
+        Path docs = Files.createDirectories(dir.resolve("docs"));
+        Path readme = dir.resolve("README.md");
+        Path doc = docs.resolve("results.md");
+        Files.writeString(readme, "# r\n\n" + ResultsTable.BEGIN + "\nold\n" + ResultsTable.END + "\n\nthe rest: docs/results.md\n");
+        String rank = docs.relativize(results.resolve("rank-sweep")).toString();
+        String target = docs.relativize(results.resolve("target-sweep")).toString();
+        Files.writeString(doc, "# results\n\n<!-- sweep-table:" + rank + " -->\nstale rows\n<!-- /sweep-table -->\n\ntext\n\n<!-- sweep-table:"
+                + target + " -->\n<!-- /sweep-table -->\n");
+
+        MainTest.Outcome o = MainTest.run("report", "--results", results.toString(), "--readme", readme.toString(), "--readme", doc.toString());
+        assertEquals(0, o.exit(), o.err());
+        assertTrue(o.out().contains("updated the results table in " + readme + "\n"), o.out());
+        assertTrue(o.out().contains("updated 2 sweep table(s) in " + doc + "\n"), o.out());
+        String readmeText = Files.readString(readme), docText = Files.readString(doc);
+        assertTrue(readmeText.contains("| lora-r16 | ojalgo | mnist |") && !readmeText.contains("rank=4"), readmeText);
+        assertTrue(readmeText.endsWith(ResultsTable.END + "\n\nthe rest: docs/results.md\n"), readmeText);
+        assertTrue(docText.contains("| rank=4 | 11,250 | 1.95 | 98.40 | 97.23 | 98.17 | 0.14 |"), docText);
+        assertTrue(docText.contains("| targets=fc4 | 2,218 | 0.39 | 96.78 | 85.17 | 94.48 | 1.76 |"), docText);
+        assertTrue(!docText.contains("stale rows") && !docText.contains("| experiment |"), docText);
+
+        MainTest.Outcome again = MainTest.run("report", "--results", results.toString(), "--readme", readme.toString(), "--readme", doc.toString());
+        assertEquals(0, again.exit(), again.err());
+        assertEquals(readmeText, Files.readString(readme), "a second report changes nothing");
+        assertEquals(docText, Files.readString(doc), "a second report changes nothing");
+    }
+
+    @Test
+    void aFileWithNoMarkerIsAnErrorNamingItAndNoFileIsWritten() throws Exception {
+        Path readme = dir.resolve("README.md");
+        String original = ResultsTable.BEGIN + "\nold\n" + ResultsTable.END + "\n";
+        Files.writeString(readme, original);
+        Path plain = dir.resolve("plain.md");
+        Files.writeString(plain, "# nothing marked here\n");
+        MainTest.Outcome o = MainTest.run("report", "--results", repository().resolve("results").toString(),
+                "--readme", readme.toString(), "--readme", plain.toString());
+        assertEquals(2, o.exit(), o.out());
+        assertTrue(o.err().contains(plain + ": no marked block to fill"), o.err());
+        assertEquals(original, Files.readString(readme), "nothing written, not even to the file that was fine");
+        assertEquals("# nothing marked here\n", Files.readString(plain));
+    }
+
+    @Test
+    void malformedMarkersAreClearErrors() throws Exception {
+        String results = repository().resolve("results").toString();
+        Path swapped = dir.resolve("swapped.md");
+        Files.writeString(swapped, ResultsTable.END + "\n" + ResultsTable.BEGIN + "\n");
+        MainTest.Outcome o = MainTest.run("report", "--results", results, "--readme", swapped.toString());
+        assertEquals(2, o.exit(), o.out());
+        assertTrue(o.err().contains(swapped + ": expected the markers " + ResultsTable.BEGIN + " and " + ResultsTable.END
+                + " around the results table"), o.err());
+
+        Path unclosed = dir.resolve("unclosed.md");
+        String text = "<!-- sweep-table:results/rank-sweep -->\nrows\n";
+        Files.writeString(unclosed, text);
+        MainTest.Outcome u = MainTest.run("report", "--results", results, "--readme", unclosed.toString());
+        assertEquals(2, u.exit(), u.out());
+        assertTrue(u.err().contains(unclosed + ": 1 sweep-table marker(s) and 0 <!-- /sweep-table --> make 0 block(s)"), u.err());
+        assertEquals(text, Files.readString(unclosed), "nothing written");
     }
 }
