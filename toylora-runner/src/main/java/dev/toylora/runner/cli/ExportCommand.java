@@ -34,8 +34,8 @@ import picocli.CommandLine;
  * tensor names and metadata as a base file, plus where it came from. Or, with {@code --peft}, writes the adapter as
  * PEFT saves one, for {@code PeftModel.from_pretrained}. The input files are only read.
  */
-@Command(name = "export", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = {"Merges a LoRA adapter into its base and writes the merged model as a plain base checkpoint (--out),",
-        "and/or writes the adapter as a PEFT adapter directory (--peft: adapter_config.json and adapter_model.safetensors).",
+@Command(name = "export", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = {"Writes an adapter's base with the adapter merged in (--out), or the adapter as a PEFT directory (--peft), or both.",
+        "--out: a plain base checkpoint; --peft: adapter_config.json and adapter_model.safetensors, as PEFT saves them.",
         "Example: export --base results/lora-r16/checkpoints/base.safetensors --adapter results/lora-r16/checkpoints/adapter.safetensors"
                 + " --out merged.safetensors --peft lora-r16-peft"})
 final class ExportCommand implements Callable<Integer> {
