@@ -21,7 +21,7 @@ import org.jspecify.annotations.NullMarked
 class NullnessTest {
     private val snippet = """
         import dev.toylora.api.LoraSpec
-        fun adapterWithoutTargets(): LoraSpec = LoraSpec.of(4, 8.0, null)
+        fun adapterWithoutTargets(): LoraSpec = LoraSpec(4, 8.0, null, false, 0.0, false)
     """.trimIndent()
 
     @Test

@@ -79,7 +79,7 @@ class EngineSwapTest {
     @Tag("mnist")
     void onlyTheApiAndTheOpenBlasEngine() throws Exception {
         // The ojAlgo engine and ojAlgo ride along with the runner at run time only: found by name.
-        String classPath = Children.classPath(without(Class.forName("dev.toylora.engine.ojalgo.OjAlgoBackend"), Class.forName("org.ojalgo.OjAlgoUtils")));
+        String classPath = Children.classPath(without(Class.forName("dev.toylora.engine.ojalgo.OjAlgoBackend"), Class.forName("org.ojalgo.OjAlgoUtils"), JavaBackend.class));
         assertEquals("openblas", runTiny(List.of("-cp", classPath, MAIN), "openblas"));
         Children.Outcome refused = Children.run(work, List.of("-cp", classPath, MAIN, "validate", experimentFile().toString(), "backend=ojalgo"));
         assertEquals(2, refused.exit(), refused.all());
@@ -89,7 +89,7 @@ class EngineSwapTest {
     @Test
     @Tag("mnist")
     void onlyTheApiAndTheOjAlgoEngine() throws Exception {
-        String classPath = Children.classPath(without(OpenBlasBackend.class, Loader.class, openblas_nolapack.class));
+        String classPath = Children.classPath(without(OpenBlasBackend.class, Loader.class, openblas_nolapack.class, JavaBackend.class));
         assertEquals("ojalgo", runTiny(List.of("-cp", classPath, MAIN), "ojalgo"));
         Children.Outcome refused = Children.run(work, List.of("-cp", classPath, MAIN, "validate", experimentFile().toString(), "backend=openblas"));
         assertEquals(2, refused.exit(), refused.all());
