@@ -42,8 +42,8 @@ final class NativeBlas {
     }
 
     /**
-     * One thread per product by default: each kernel splits its work between two threads itself ({@link Parallel}),
-     * which keeps both cores busy without OpenBLAS's spinning hand-offs (that lose 7–40× when the cores are shared).
+     * One thread per product by default: the kernels split their work between two threads themselves ({@link Parallel}),
+     * which keeps both cores busy without OpenBLAS's spinning hand-offs (ruinous when the cores are shared).
      * -Dtoylora.openblas.threads=N (or OPENBLAS_NUM_THREADS, which OpenBLAS reads itself) gives each product N threads,
      * for machines with cores to spare beyond two.
      */

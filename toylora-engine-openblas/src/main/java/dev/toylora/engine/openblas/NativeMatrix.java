@@ -7,15 +7,15 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A row-major float matrix in native memory, handed to OpenBLAS as a pointer: JavaCPP's {@code float[]} overloads copy
- * every array into native memory and back on each call (16.7% of a training run's CPU time, profiled), so every matrix
- * a product touches lives here. Java code reads and writes it through a direct {@link FloatBuffer}, in chunks copied to
- * and from heap arrays where a loop should be vectorised. Freed by JavaCPP when unreachable.
+ * every array into native memory and back on each call, so every matrix a product touches lives here. Java code reads
+ * and writes it through a direct {@link FloatBuffer}, in chunks copied to and from heap arrays where a loop should be
+ * vectorised. Freed by JavaCPP when unreachable, or at once by {@link #release}.
  *
  * <p>The values live in one of two places, chosen by first use and moved on the rare use of the other kind: native
  * memory (everything a product or an element-wise kernel touches), or a heap array (Adam's moments, which only the
  * Adam kernel ever touches: they never need native memory, nor a copy each step). A matrix made by {@code zeros} has
- * neither until first used. Besides, a matrix Adam updates keeps {@link #shadow} heap copies of itself for the update
- * loop; {@link #version} tells when a write from elsewhere made them stale.
+ * neither until first used. Besides, Adam keeps a {@link #shadow} heap copy of a parameter (and of its gradient) for
+ * its update loop; {@link #version}, which the kernels raise on every other write, tells when the copy is stale.
  */
 final class NativeMatrix implements Matrix {
     private final int rows;
@@ -26,13 +26,14 @@ final class NativeMatrix implements Matrix {
     /** The values, when they live on the heap rather than in native memory. */
     private float @Nullable [] heap;
     /** Pointers into this matrix at an offset (where a product's half starts), made once per offset and kept. */
-    private final @Nullable FloatPointer[] views = new FloatPointer[4];
-    private final long[] viewOffsets = new long[4];
-    /** Counts the writes to the native values other than Adam's, which keeps its own copy up to date. */
+    private final @Nullable FloatPointer[] views = new FloatPointer[8];
+    private final long[] viewOffsets = new long[8];
+    /** Counts the writes to the values other than Adam's (which keeps its own copy up to date); see {@link #changed}. */
     private int version;
     /** Adam's heap copy of the values (or of the gradient), and the {@link #version} it was read at. */
     private float @Nullable [] shadow;
     private int shadowVersion = -1;
+    private boolean released;
 
     NativeMatrix(int rows, int columns) {
         if (rows < 0 || columns < 0) throw new IllegalArgumentException("a matrix cannot be " + rows + " × " + columns);
@@ -68,6 +69,7 @@ final class NativeMatrix implements Matrix {
     }
 
     private FloatPointer allocate() {
+        if (released) throw new IllegalStateException("this matrix was released (its network closed)");
         FloatPointer p = new FloatPointer(Math.max(length, 1));
         p.zero();
         buffer = p.asBuffer();
@@ -116,6 +118,7 @@ final class NativeMatrix implements Matrix {
     float[] heap() {
         float[] onHeap = heap;
         if (onHeap != null) return onHeap;
+        if (released) throw new IllegalStateException("this matrix was released (its network closed)");
         onHeap = new float[length];
         FloatBuffer b = buffer;
         if (b != null) {
@@ -144,7 +147,7 @@ final class NativeMatrix implements Matrix {
         shadowVersion = version;
     }
 
-    /** Notes a write to the native values by a kernel (a product, an epilogue, a copy): Adam's copy is then stale. */
+    /** Notes a write to the values (by any kernel but Adam), when the kernel is called: Adam's copy is then stale. */
     void changed() {
         version++;
     }
@@ -156,7 +159,6 @@ final class NativeMatrix implements Matrix {
 
     void set(int index, float value) {
         buffer().put(index, value);
-        changed();
     }
 
     /** Copies {@code count} values from {@code index} on into {@code target[offset …]}. */
@@ -169,14 +171,8 @@ final class NativeMatrix implements Matrix {
         }
     }
 
-    /** Copies {@code count} values of {@code source[offset …]} in, from {@code index} on; counts as a change unless Adam's. */
+    /** Copies {@code count} values of {@code source[offset …]} in, from {@code index} on. */
     void write(int index, float[] source, int offset, int count) {
-        buffer().put(index, source, offset, count);
-        changed();
-    }
-
-    /** As {@link #write}, for Adam, which writes from its own up-to-date copy (not counted as a change). */
-    void writeOwn(int index, float[] source, int offset, int count) {
         buffer().put(index, source, offset, count);
     }
 
@@ -186,8 +182,19 @@ final class NativeMatrix implements Matrix {
             write(0, onHeap, 0, length);
         } else {
             buffer().put(0, other.buffer(), 0, length);
-            changed();
         }
+    }
+
+    /** Frees the native memory now rather than when collected; using the matrix afterwards is refused. */
+    void release() {
+        FloatPointer p = pointer;
+        pointer = null;
+        buffer = null;
+        heap = null;
+        shadow = null;
+        java.util.Arrays.fill(views, null);
+        released = true;
+        if (p != null) p.close();
     }
 
     float[] toArray() {

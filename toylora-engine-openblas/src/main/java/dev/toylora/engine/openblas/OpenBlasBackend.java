@@ -38,15 +38,11 @@ public final class OpenBlasBackend extends ModelBackend {
         return Availability.REASON;
     }
 
+    /** New kernels for each network: they hold a product back for the next call (see {@link OpenBlasKernels}). */
     @Override
     protected Kernels kernels() {
         if (!available()) throw new IllegalStateException("the openblas engine cannot run here: " + unavailableReason());
-        return Loaded.KERNELS;
-    }
-
-    /** The kernels, made on first use only: their classes need JavaCPP, which may be missing. */
-    private static final class Loaded {
-        static final Kernels KERNELS = new OpenBlasKernels();
+        return new OpenBlasKernels();
     }
 
     /** The OpenBLAS part of the preset's version "0.3.31-1.5.13". */

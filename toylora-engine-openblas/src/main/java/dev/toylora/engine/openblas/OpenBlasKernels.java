@@ -1,9 +1,18 @@
 package dev.toylora.engine.openblas;
 
+import static dev.toylora.engine.openblas.Parallel.end;
+import static dev.toylora.engine.openblas.Parallel.reads;
+import static dev.toylora.engine.openblas.Parallel.readsHalf;
+import static dev.toylora.engine.openblas.Parallel.start;
+import static dev.toylora.engine.openblas.Parallel.writes;
+import static dev.toylora.engine.openblas.Parallel.writesHalf;
+
 import dev.toylora.model.kernel.AdamMath;
 import dev.toylora.model.kernel.DropoutDraws;
 import dev.toylora.model.kernel.Kernels;
 import dev.toylora.model.kernel.Matrix;
+import java.util.function.IntConsumer;
+import org.bytedeco.javacpp.FloatPointer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -11,22 +20,38 @@ import org.jspecify.annotations.Nullable;
  * element-wise passes in Java, a row (or a chunk) at a time copied into heap arrays, where the JIT vectorises the loop
  * (it does not over a buffer).
  *
- * <p>Each kernel splits its work in two halves, the calling thread running one and {@link Parallel}'s helper the other:
- * a product by halves of C's rows or columns, whichever halves the larger operand (each thread then packs only its half
- * of it); the epilogues by halves of the rows, column sums by halves of the columns, Adam by halves of the values. The
- * split depends only on the shapes — small work is not split, a hand-off would cost more than it saves — and each
- * value is computed the same way in either half, so the results do not depend on the number of threads.
+ * <p><b>Halves.</b> Every kernel's work comes in two fixed halves: a product by halves of C's rows when it has at least
+ * as many rows as columns, else of its columns (so each thread packs only its half of the larger operand); an
+ * element-wise pass over a matrix in those same halves of the matrix; column sums by halves of the columns; Adam by halves
+ * of the values. A half is computed the same way whichever thread runs it, and whether work runs in halves or whole
+ * (which changes a product's last bits) depends only on the calls made, so the results do not depend on the threads.
+ *
+ * <p><b>Batches.</b> A kernel does not run when called: it joins the network's {@link Parallel.Batch}, saying which
+ * matrices it reads and writes, and which only within its own half. The batch runs when a kernel depends on it, or when
+ * the model reads or writes values (read, write, get, set, copy, release): then every queued kernel's first half runs on
+ * the calling thread and its second on the helper. So one hand-off serves several kernels — a layer's independent
+ * gradient products, an epilogue with the product it finishes (each half still in the cache of the thread that wrote
+ * it), every Adam update of a step — and small kernels split at no cost; a batch too small to repay a hand-off runs
+ * whole on the calling thread. No value is seen but through a call that runs the batch first. An instance therefore
+ * belongs to one network (which is not thread-safe either): {@link OpenBlasBackend} makes one per network.
  */
 final class OpenBlasKernels implements Kernels {
-    /** Products of fewer multiply-adds than this run whole on the calling thread. */
-    private static final long SPLIT_PRODUCT = 1 << 16;
-    /** Element-wise passes over fewer values than this run whole on the calling thread. */
-    private static final int SPLIT_VALUES = 1 << 13;
-    /** How many values a flat element-wise pass copies to the heap at a time. */
+    /** A batch of less work than this (in multiply-adds or their equivalent, see the {@code *_COST}s) runs on the calling thread. */
+    private static final long SPLIT_WORK = 1 << 18;
+    /** The cost of an element-wise pass, of drawing dropout, of Adam and of a column sum per value, in multiply-adds of a product. */
+    private static final int ELEMENT_COST = 16;
+    private static final int DRAW_COST = 128;
+    private static final int ADAM_COST = 24;
+    private static final int SUM_COST = 4;
+    /** How many values an element-wise pass over whole rows copies to the heap at a time. */
     private static final int CHUNK = 2048;
+    /** How many values Adam updates at a time: each call of its loop has scalar ends, so not too few. */
+    private static final int ADAM_CHUNK = 1 << 14;
 
-    /** Each thread's heap arrays for the element-wise loops (the kernels are shared by every network of the engine). */
-    private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
+    /** Each thread's heap arrays for the element-wise loops. */
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    private final Parallel.Batch batch = new Parallel.Batch(SPLIT_WORK);
 
     private static final class Scratch {
         float[] a = new float[CHUNK];
@@ -51,88 +76,130 @@ final class OpenBlasKernels implements Kernels {
 
     @Override
     public void write(Matrix m, float[] source, int offset) {
-        NativeMatrix target = cast(m);
+        batch.run();
+        NativeMatrix target = written(m);
         target.write(0, source, offset, target.length());
     }
 
     @Override
     public void read(Matrix m, float[] target) {
+        batch.run();
         NativeMatrix source = cast(m);
         source.read(0, target, 0, source.length());
     }
 
     @Override
     public float get(Matrix m, int row, int column) {
+        batch.run();
         return cast(m).get(index(m, row, column));
     }
 
     @Override
     public void set(Matrix m, int row, int column, float value) {
-        cast(m).set(index(m, row, column), value);
+        batch.run();
+        written(m).set(index(m, row, column), value);
     }
 
     @Override
     public void copy(Matrix from, Matrix to) {
         sameShape(from, to);
-        cast(to).copyFrom(cast(from));
+        batch.run();
+        written(to).copyFrom(cast(from));
+    }
+
+    @Override
+    public void release(Matrix m) {
+        batch.run();
+        cast(m).release();
     }
 
     @Override
     public void product(float alpha, Matrix a, boolean transposeA, Matrix b, boolean transposeB, float beta, Matrix c) {
-        NativeMatrix x = cast(a);
-        NativeMatrix y = cast(b);
-        NativeMatrix z = cast(c);
-        int m = transposeA ? x.columns() : x.rows();
-        int k = transposeA ? x.rows() : x.columns();
-        int n = transposeB ? y.rows() : y.columns();
-        if ((transposeB ? y.columns() : y.rows()) != k || z.rows() != m || z.columns() != n) {
-            throw new IllegalArgumentException("product of " + m + "×" + k + " and " + (transposeB ? y.columns() : y.rows()) + "×" + n
-                    + " into " + z.rows() + "×" + z.columns());
-        }
-        if (z == x || z == y) throw new IllegalArgumentException("a product's output must not be one of its operands");
-        z.changed();
-        if (m == 0 || n == 0) return;
-        if (k == 0) {
-            scale(z, beta);
-            return;
-        }
-        // Row lengths as stored; the operands' native memory is made here, on the calling thread, before any split.
-        int lda = x.columns();
-        int ldb = y.columns();
-        int ldc = n;
-        x.pointer();
-        y.pointer();
-        z.pointer();
-        boolean byRows = m >= n;
-        int split = byRows ? m : n;
-        if ((long) m * n * k < SPLIT_PRODUCT || split < 2) {
-            NativeBlas.sgemm(transposeA, transposeB, m, n, k, alpha, x.pointer(), lda, y.pointer(), ldb, beta, z.pointer(), ldc);
-            return;
-        }
-        // The upper half's operands start inside the matrices: C's rows start at a row of op(A), C's columns at a column of op(B).
-        int middle = Parallel.end(split, 0);
-        long aOffset = byRows ? (transposeA ? middle : (long) middle * lda) : 0;
-        long bOffset = byRows ? 0 : (transposeB ? (long) middle * ldb : middle);
-        long cOffset = byRows ? (long) middle * ldc : middle;
-        var upperA = x.pointerAt(aOffset);
-        var upperB = y.pointerAt(bOffset);
-        var upperC = z.pointerAt(cOffset);
-        Parallel.halves(half -> {
-            int size = half == 0 ? middle : split - middle;
-            NativeBlas.sgemm(transposeA, transposeB, byRows ? size : m, byRows ? n : size, k, alpha,
-                    half == 0 ? x.pointer() : upperA, lda, half == 0 ? y.pointer() : upperB, ldb, beta, half == 0 ? z.pointer() : upperC, ldc);
-        });
+        Product product = new Product(alpha, cast(a), transposeA, cast(b), transposeB, beta, cast(c));
+        product.c.changed();
+        if (product.m == 0 || product.n == 0) return;
+        // C is written (and read, when β ≠ 0) within each half.
+        batch.add((long) product.m * product.n * Math.max(product.k, 1), product::part, reads(product.a), reads(product.b), writesHalf(product.c));
     }
 
-    /** c ← β·c, for a product with no terms. */
-    private static void scale(NativeMatrix c, float beta) {
-        float[] values = c.toArray();
-        for (int i = 0; i < values.length; i++) values[i] = beta == 0 ? 0f : beta * values[i];
-        c.write(0, values, 0, values.length);
+    /** c ← α·op(a)·op(b) + β·c by cblas_sgemm, in halves of C's rows (at least as many as columns) or columns. */
+    private static final class Product {
+        final float alpha;
+        final float beta;
+        final NativeMatrix a;
+        final NativeMatrix b;
+        final NativeMatrix c;
+        final boolean transposeA;
+        final boolean transposeB;
+        final int m;
+        final int n;
+        final int k;
+        final boolean byRows;
+        final int split;
+
+        Product(float alpha, NativeMatrix a, boolean transposeA, NativeMatrix b, boolean transposeB, float beta, NativeMatrix c) {
+            this.m = transposeA ? a.columns() : a.rows();
+            this.k = transposeA ? a.rows() : a.columns();
+            this.n = transposeB ? b.rows() : b.columns();
+            int kOfB = transposeB ? b.columns() : b.rows();
+            if (kOfB != k || c.rows() != m || c.columns() != n) {
+                throw new IllegalArgumentException("product of " + m + "×" + k + " and " + kOfB + "×" + n + " into " + c.rows() + "×" + c.columns());
+            }
+            if (c == a || c == b) throw new IllegalArgumentException("a product's output must not be one of its operands");
+            this.alpha = alpha;
+            this.beta = beta;
+            this.a = a;
+            this.b = b;
+            this.c = c;
+            this.transposeA = transposeA;
+            this.transposeB = transposeB;
+            this.byRows = byRows(m, n);
+            this.split = byRows ? m : n;
+            // The native memory, and the pointers where the upper half starts, made on the calling thread.
+            int middle = Parallel.end(split, 0);
+            a.pointerAt(offsetOfA(middle));
+            b.pointerAt(offsetOfB(middle));
+            c.pointerAt(offsetOfC(middle));
+        }
+
+        /** Half 0 or 1 of C (or the whole): its rows (or columns) start at a row of op(A) (or a column of op(B)). */
+        void part(int part) {
+            int from = start(split, part);
+            int size = end(split, part) - from;
+            if (size == 0) return;
+            if (k == 0) {
+                scale(byRows ? from * n : from, byRows ? size * n : m * n, part);
+                return;
+            }
+            NativeBlas.sgemm(transposeA, transposeB, byRows ? size : m, byRows ? n : size, k, alpha, a.pointerAt(offsetOfA(from)),
+                    a.columns(), b.pointerAt(offsetOfB(from)), b.columns(), beta, c.pointerAt(offsetOfC(from)), n);
+        }
+
+        /** A product with no terms, c ← β·c, over values [from, from + count) (all of them in half 0 when C splits by columns). */
+        private void scale(int from, int count, int part) {
+            if (!byRows && part == 1) return;
+            float[] values = new float[count];
+            c.read(from, values, 0, count);
+            for (int i = 0; i < count; i++) values[i] = beta == 0 ? 0f : beta * values[i];
+            c.write(from, values, 0, count);
+        }
+
+        private long offsetOfA(int from) {
+            return !byRows ? 0 : transposeA ? from : (long) from * a.columns();
+        }
+
+        private long offsetOfB(int from) {
+            return byRows ? 0 : transposeB ? (long) from * b.columns() : from;
+        }
+
+        private long offsetOfC(int from) {
+            return byRows ? (long) from * n : from;
+        }
     }
 
     @Override
     public void biasActivation(Matrix z, Matrix bias, @Nullable Matrix v, float s, boolean relu, @Nullable DropoutDraws dropout, Matrix out) {
+        int rows = z.rows();
         int columns = z.columns();
         if (bias.rows() != 1 || bias.columns() != columns) throw new IllegalArgumentException("bias " + bias + " for " + z);
         sameShape(z, out);
@@ -142,9 +209,9 @@ final class OpenBlasKernels implements Kernels {
         NativeMatrix biases = inNative(bias);
         NativeMatrix branch = v != null ? inNative(v) : null;
         NativeMatrix output = written(out);
-        blocks(z.rows(), columns, (i0, i1, j0, j1) -> {
+        Block epilogue = (i0, i1, j0, j1) -> {
             int n = j1 - j0;
-            Scratch heap = scratch.get().fit(n);
+            Scratch heap = SCRATCH.get().fit(n);
             float[] a = heap.a;
             float[] b = heap.b;
             float[] c = heap.c;
@@ -167,11 +234,14 @@ final class OpenBlasKernels implements Kernels {
                 }
                 output.write(at, a, 0, n);
             }
-        });
+        };
+        long work = (long) rows * columns * (dropout != null ? DRAW_COST : ELEMENT_COST);
+        batch.add(work, halves(rows, columns, epilogue), readsHalf(input), reads(biases), branch != null ? readsHalf(branch) : null, writesHalf(output));
     }
 
     @Override
     public void dropout(Matrix x, DropoutDraws draws, Matrix mask, Matrix out) {
+        int rows = x.rows();
         int columns = x.columns();
         sameShape(x, mask);
         sameShape(x, out);
@@ -179,9 +249,9 @@ final class OpenBlasKernels implements Kernels {
         NativeMatrix input = inNative(x);
         NativeMatrix masks = written(mask);
         NativeMatrix output = written(out);
-        blocks(x.rows(), columns, (i0, i1, j0, j1) -> {
+        Block drop = (i0, i1, j0, j1) -> {
             int n = j1 - j0;
-            Scratch heap = scratch.get().fit(n);
+            Scratch heap = SCRATCH.get().fit(n);
             float[] a = heap.a;
             float[] b = heap.b;
             for (int i = i0; i < i1; i++) {
@@ -192,7 +262,8 @@ final class OpenBlasKernels implements Kernels {
                 masks.write(at, b, 0, n);
                 output.write(at, a, 0, n);
             }
-        });
+        };
+        batch.add((long) rows * columns * DRAW_COST, halves(rows, columns, drop), readsHalf(input), writesHalf(masks), writesHalf(output));
     }
 
     @Override
@@ -202,15 +273,15 @@ final class OpenBlasKernels implements Kernels {
         NativeMatrix gradient = inNative(dy);
         NativeMatrix activation = inNative(y);
         NativeMatrix output = written(dz);
-        segments(dy.rows(), dy.columns(), CHUNK, (start, n) -> {
-            Scratch heap = scratch.get().fit(n);
+        batch.add(dy.size() * ELEMENT_COST, halves(dy.rows(), dy.columns(), segmented(dy.columns(), (start, n) -> {
+            Scratch heap = SCRATCH.get().fit(n);
             float[] a = heap.a;
             float[] b = heap.b;
             gradient.read(start, a, 0, n);
             activation.read(start, b, 0, n);
             for (int k = 0; k < n; k++) a[k] = a[k] * keep * positive(b[k]);
             output.write(start, a, 0, n);
-        });
+        })), readsHalf(gradient), readsHalf(activation), writesHalf(output));
     }
 
     /** 1 for y > 0, else 0, without a branch (activations are positive at random, a branch would mispredict). */
@@ -227,8 +298,8 @@ final class OpenBlasKernels implements Kernels {
         NativeMatrix output = written(target);
         NativeMatrix addend = inNative(add);
         NativeMatrix masks = inNative(mask);
-        segments(target.rows(), target.columns(), CHUNK, (start, n) -> {
-            Scratch heap = scratch.get().fit(n);
+        batch.add(target.size() * ELEMENT_COST, halves(target.rows(), target.columns(), segmented(target.columns(), (start, n) -> {
+            Scratch heap = SCRATCH.get().fit(n);
             float[] a = heap.a;
             float[] b = heap.b;
             float[] c = heap.c;
@@ -237,7 +308,7 @@ final class OpenBlasKernels implements Kernels {
             masks.read(start, c, 0, n);
             for (int k = 0; k < n; k++) a[k] += b[k] * c[k];
             output.write(start, a, 0, n);
-        });
+        })), readsHalf(addend), readsHalf(masks), writesHalf(output));
     }
 
     @Override
@@ -247,33 +318,29 @@ final class OpenBlasKernels implements Kernels {
         if (sums.rows() != 1 || sums.columns() != columns) throw new IllegalArgumentException("sums " + sums + " of the columns of " + m);
         NativeMatrix input = inNative(m);
         NativeMatrix output = written(sums);
-        // By halves of the columns: each sum is still taken in row order, whoever takes it.
-        Block sum = (i0, i1, j0, j1) -> {
-            int n = j1 - j0;
-            Scratch heap = scratch.get().fit(n);
+        // By halves of the columns: each sum is still taken in row order, whichever half it is in.
+        batch.add(m.size() * SUM_COST, part -> {
+            int from = start(columns, part);
+            int n = end(columns, part) - from;
+            if (n == 0) return;
+            Scratch heap = SCRATCH.get().fit(n);
             float[] total = heap.a;
             float[] row = heap.b;
             java.util.Arrays.fill(total, 0, n, 0f);
             for (int i = 0; i < rows; i++) {
-                input.read(i * columns + j0, row, 0, n);
+                input.read(i * columns + from, row, 0, n);
                 for (int j = 0; j < n; j++) total[j] += row[j];
             }
-            output.write(j0, total, 0, n);
-        };
-        if ((long) rows * columns < SPLIT_VALUES || columns < 2) {
-            sum.run(0, rows, 0, columns);
-        } else {
-            Parallel.halves(half -> sum.run(0, rows, Parallel.start(columns, half), Parallel.end(columns, half)));
-        }
+            output.write(from, total, 0, n);
+        }, reads(input), writes(output));
     }
 
     /**
-     * Adam, in the halves the gradient's product took (so each thread finds its half of the gradient in its own cache).
-     * The update loop runs on heap arrays that share one indexing (the JIT vectorises a loop over five arrays at the same
-     * index; with the moments indexed apart from a chunk it would not): the moments live on the heap only
-     * ({@link NativeMatrix#heap}: nothing else touches them), the gradient is copied into its heap shadow, and the
-     * parameter's heap shadow is read again only when something other than Adam wrote the parameter (loaded weights, an
-     * unmerge, a test's nudge); the updated values are written back to native memory for the products.
+     * Adam by halves of the values. The update loop runs on heap arrays that share one indexing (the JIT vectorises a
+     * loop over five arrays at the same index; with the moments indexed apart from a chunk it would not): the moments live
+     * on the heap only ({@link NativeMatrix#heap}: nothing else touches them), the gradient is copied into its heap
+     * shadow, and the parameter's heap shadow is read again only when something other than Adam wrote the parameter
+     * (loaded weights, an unmerge, a test's nudge); the updated values are written back to native memory for the products.
      */
     @Override
     public void adam(AdamMath adam, Matrix p, Matrix g, Matrix m, Matrix v) {
@@ -282,18 +349,25 @@ final class OpenBlasKernels implements Kernels {
         sameShape(p, v);
         NativeMatrix parameter = inNative(p);
         NativeMatrix gradient = inNative(g);
-        float[] first = cast(m).heap();
-        float[] second = cast(v).heap();
+        NativeMatrix firstMoment = cast(m);
+        NativeMatrix secondMoment = cast(v);
+        float[] first = firstMoment.heap();
+        float[] second = secondMoment.heap();
         float[] values = parameter.shadow();
         float[] gradients = gradient.shadow();
+        // Whether the heap copy is stale is known now: every write to p queued before this one has been counted.
         boolean stale = parameter.shadowIsStale();
-        segments(p.rows(), p.columns(), Integer.MAX_VALUE, (start, n) -> {
-            gradient.read(start, gradients, start, n);
-            if (stale) parameter.read(start, values, start, n);
-            adam.update(values, gradients, first, second, start, start + n);
-            parameter.writeOwn(start, values, start, n);
-        });
         parameter.shadowRead();
+        int length = parameter.length();
+        batch.add((long) length * ADAM_COST, part -> {
+            for (int at = start(length, part), to = end(length, part), n; at < to; at += n) {
+                n = Math.min(ADAM_CHUNK, to - at);
+                gradient.read(at, gradients, at, n);
+                if (stale) parameter.read(at, values, at, n);
+                adam.update(values, gradients, first, second, at, at + n);
+                parameter.write(at, values, at, n);
+            }
+        }, reads(gradient), writes(parameter), writes(firstMoment), writes(secondMoment));
     }
 
     /** Work on rows [i0, i1) × columns [j0, j1) of a matrix. */
@@ -309,40 +383,42 @@ final class OpenBlasKernels implements Kernels {
     }
 
     /**
-     * Runs {@code work} over a {@code rows × columns} matrix in the halves a product into it takes (by rows when
-     * rows ≥ columns, else by columns; see {@link #product}): an epilogue then finds each half of the product's output
-     * in the cache of the thread that wrote it. Small matrices run whole on the calling thread.
+     * Whether the halves of a {@code rows × columns} matrix are halves of its rows (else of its columns): for a product into
+     * it, the split that halves the larger operand. Every kernel splits a matrix of a shape the same way, which is what lets
+     * an epilogue touch only the half of a product's output that its own thread wrote ({@link Parallel.Access}).
      */
-    private static void blocks(int rows, int columns, Block work) {
-        boolean byRows = rows >= columns;
+    private static boolean byRows(int rows, int columns) {
+        return rows >= columns;
+    }
+
+    /** {@code work} in parts of a {@code rows × columns} matrix: the halves a product into it takes. */
+    private static IntConsumer halves(int rows, int columns, Block work) {
+        boolean byRows = byRows(rows, columns);
         int split = byRows ? rows : columns;
-        if ((long) rows * columns < SPLIT_VALUES || split < 2) {
-            work.run(0, rows, 0, columns);
-            return;
-        }
-        Parallel.halves(half -> {
-            int from = Parallel.start(split, half);
-            int to = Parallel.end(split, half);
+        return part -> {
+            int from = start(split, part);
+            int to = end(split, part);
+            if (from == to) return;
             if (byRows) {
                 work.run(from, to, 0, columns);
             } else {
                 work.run(0, rows, from, to);
             }
-        });
+        };
     }
 
-    /** As {@link #blocks}, for element-wise work: runs of whole rows in pieces of at most {@code most} values, else a row's part at a time. */
-    private static void segments(int rows, int columns, int most, Segment work) {
-        blocks(rows, columns, (i0, i1, j0, j1) -> {
+    /** A block as element-wise work sees it: runs of whole rows in pieces of at most {@link #CHUNK} values, else a row's part at a time. */
+    private static Block segmented(int columns, Segment work) {
+        return (i0, i1, j0, j1) -> {
             if (j0 == 0 && j1 == columns) {
                 for (int start = i0 * columns, end = i1 * columns, n; start < end; start += n) {
-                    n = Math.min(most, end - start);
+                    n = Math.min(CHUNK, end - start);
                     work.run(start, n);
                 }
             } else {
                 for (int i = i0; i < i1; i++) work.run(i * columns + j0, j1 - j0);
             }
-        });
+        };
     }
 
     private static NativeMatrix cast(Matrix m) {
@@ -350,7 +426,7 @@ final class OpenBlasKernels implements Kernels {
         throw new IllegalArgumentException("not a matrix of the openblas engine: " + m.getClass().getName());
     }
 
-    /** An operand in native memory, made there on the calling thread (before a split). */
+    /** An operand in native memory, made there now, on the calling thread. */
     private static NativeMatrix inNative(Matrix m) {
         NativeMatrix matrix = cast(m);
         matrix.pointer();

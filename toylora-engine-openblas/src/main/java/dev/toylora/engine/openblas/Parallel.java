@@ -1,5 +1,7 @@
 package dev.toylora.engine.openblas;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -8,11 +10,11 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Two pieces of work at once: the calling thread runs the first while one helper thread (a daemon shared by the
- * engine) runs the second — in the kernels, the two halves of a product, an epilogue or an Adam update. The second is <em>claimed</em>, not assigned: if the helper has not started it by the time
- * the caller is done with the first — on a machine whose cores are busy with other work, say — the caller runs it
- * itself. So a step never waits on a thread that is not running, and a busy machine costs at worst the serial time
- * (OpenBLAS's own threads, by contrast, spin while they wait for each other and lose 7–40× there). The results are
- * the same whichever thread runs what.
+ * engine) runs the second — in the kernels, the two halves of a {@link Batch}. The second is <em>claimed</em>, not
+ * assigned: if the helper has not started it by the time the caller is done with the first — on a machine whose cores
+ * are busy with other work, say — the caller runs it itself. So a step never waits for the helper to be scheduled, only
+ * for a half it has started (OpenBLAS's own threads, by contrast, spin while they wait for each other, ruinous when the
+ * cores are shared). The results are the same whichever thread runs what.
  */
 final class Parallel {
     private Parallel() {}
@@ -22,11 +24,6 @@ final class Parallel {
     private static final AtomicBoolean IN_USE = new AtomicBoolean();
     private static volatile boolean disabledForTests;
     private static @Nullable Helper helper;
-
-    /** Runs {@code first} and {@code second}, at once when a helper is free; returns when both are done. */
-    static void both(Runnable first, Runnable second) {
-        halves(half -> (half == 0 ? first : second).run());
-    }
 
     /** Runs {@code half.accept(0)} and {@code half.accept(1)}, at once when a helper is free; returns when both are done. */
     static void halves(IntConsumer half) {
@@ -42,14 +39,101 @@ final class Parallel {
         }
     }
 
-    /** Where half 0 or 1 of {@code n} things starts: the lower half is [0, n/2), the upper [n/2, n). */
-    static int start(int n, int half) {
-        return half == 0 ? 0 : n / 2;
+    /** The part of some work that is all of it, beside halves 0 and 1. */
+    static final int WHOLE = -1;
+
+    /** Where half 0 or 1 (or the {@link #WHOLE}) of {@code n} things starts: the lower half is [0, n/2), the upper [n/2, n). */
+    static int start(int n, int part) {
+        return part == 1 ? n / 2 : 0;
     }
 
-    /** Where half 0 or 1 of {@code n} things ends. */
-    static int end(int n, int half) {
-        return half == 0 ? n / 2 : n;
+    /** Where half 0 or 1 (or the {@link #WHOLE}) of {@code n} things ends. */
+    static int end(int n, int part) {
+        return part == 0 ? n / 2 : n;
+    }
+
+    /**
+     * How an op touches a matrix: reading or writing it, anywhere or only within its own half of the matrix — the half
+     * every op of that half touches of a matrix of that shape (the kernels split a shape one way only).
+     */
+    record Access(Object matrix, boolean writes, boolean withinHalf) {
+        /** Whether an op touching this must wait for one that touched {@code other}. */
+        boolean dependsOn(Access other) {
+            return matrix == other.matrix && (writes || other.writes) && !(withinHalf && other.withinHalf);
+        }
+    }
+
+    static Access reads(Object matrix) {
+        return new Access(matrix, false, false);
+    }
+
+    static Access readsHalf(Object matrix) {
+        return new Access(matrix, false, true);
+    }
+
+    static Access writes(Object matrix) {
+        return new Access(matrix, true, false);
+    }
+
+    static Access writesHalf(Object matrix) {
+        return new Access(matrix, true, true);
+    }
+
+    /**
+     * Ops queued to run in one hand-off. Each op comes in two halves; when the batch runs, the calling thread runs the
+     * first half of every op in queue order while the helper runs the second half of every op in queue order. That is
+     * right as long as no op depends on the other half of one before it: an op that touches a matrix another op of the
+     * batch writes (or writes one it reads) runs the batch first — unless both touch it only within their own half of it,
+     * where queue order on each thread is enough. A batch of less work than its threshold runs each op whole, on the
+     * calling thread. Not thread-safe: one per network.
+     */
+    static final class Batch {
+        /** One op: {@code part} runs half 0 or 1 of it, or all of it ({@link #WHOLE}); {@code touches}, what it reads and writes (nulls are none). */
+        private record Op(IntConsumer part, @Nullable Access[] touches) {}
+
+        private final List<Op> ops = new ArrayList<>();
+        private final long splitFrom;
+        private long work;
+
+        /** @param splitFrom the least work worth a hand-off, in whatever unit {@link #add} is given */
+        Batch(long splitFrom) {
+            this.splitFrom = splitFrom;
+        }
+
+        /** Queues an op of {@code work}, running the batch first when the op depends on any of it; null accesses are none. */
+        void add(long work, IntConsumer part, @Nullable Access... touches) {
+            if (dependsOnQueued(touches)) run();
+            ops.add(new Op(part, touches));
+            this.work += work;
+        }
+
+        private boolean dependsOnQueued(@Nullable Access[] touches) {
+            for (Op queued : ops) {
+                for (Access mine : touches) {
+                    if (mine == null) continue;
+                    for (Access theirs : queued.touches()) {
+                        if (theirs != null && mine.dependsOn(theirs)) return true;
+                    }
+                }
+            }
+            return false;
+        }
+
+        /** Runs what is queued, and empties the batch. */
+        void run() {
+            if (ops.isEmpty()) return;
+            Op[] queued = ops.toArray(new Op[0]);
+            boolean split = work >= splitFrom;
+            ops.clear();
+            work = 0;
+            if (split) {
+                halves(half -> {
+                    for (Op op : queued) op.part().accept(half);
+                });
+            } else {
+                for (Op op : queued) op.part().accept(WHOLE);
+            }
+        }
     }
 
     /** How many threads a step uses. */
