@@ -217,54 +217,66 @@ public final class Mlp implements Network {
 
     @Override
     public void logits(Batch batch, float[] out) {
-        int classes = spec.outputs();
         checkColumns(batch);
-        if (out.length < (long) batch.rows() * classes) {
-            throw new IllegalArgumentException("out holds " + out.length + " values, " + batch.rows() + " rows of " + classes + " logits need " + (long) batch.rows() * classes);
-        }
-        float[] slice = new float[Math.min(EVAL_SLICE, batch.rows()) * classes];
-        for (int first = 0; first < batch.rows(); first += EVAL_SLICE) {
-            int rows = Math.min(EVAL_SLICE, batch.rows() - first);
-            kernels.read(evalLogits(batch.features(), first, rows, batch.columns()), slice);
-            System.arraycopy(slice, 0, out, first * classes, rows * classes);
-        }
+        checkOut(batch, out);
+        int classes = spec.outputs();
+        evalSlices(batch, (first, rows) -> evalLogits(batch.features(), first, rows, batch.columns()),
+                (slice, first, rows) -> System.arraycopy(slice, 0, out, first * classes, rows * classes));
     }
 
     @Override
     public void logits(Batch batch, List<RowGroup> groups, float[] out) {
         if (adapter != null) throw new IllegalStateException("detach the adapter first: batched serving runs the base once for every row");
         checkColumns(batch);
-        int classes = spec.outputs();
-        if (out.length < (long) batch.rows() * classes) {
-            throw new IllegalArgumentException("out holds " + out.length + " values, " + batch.rows() + " rows of " + classes + " logits need " + (long) batch.rows() * classes);
-        }
+        checkOut(batch, out);
         ServedAdapters.checkGroups(groups, batch.rows());
-        float[] slice = new float[Math.min(EVAL_SLICE, batch.rows()) * classes];
-        for (int first = 0; first < batch.rows(); first += EVAL_SLICE) {
-            int rows = Math.min(EVAL_SLICE, batch.rows() - first);
+        int classes = spec.outputs();
+        evalSlices(batch, (first, rows) -> {
             List<List<LoraLinear.RowBranch>> branches = servedAdapters.rowBranches(groups, first, rows);
             Pass pass = evalPasses.forRows(rows);
             kernels.write(pass.input, batch.features(), first * batch.columns());
             for (int l = 0; l < layers.size(); l++) {
                 layers.get(l).forward(pass.inputOf(l), pass.layers.get(l), l < layers.size() - 1, branches.get(l));
             }
-            kernels.read(pass.logits(), slice);
-            System.arraycopy(slice, 0, out, first * classes, rows * classes);
-        }
+            return pass.logits();
+        }, (slice, first, rows) -> System.arraycopy(slice, 0, out, first * classes, rows * classes));
     }
 
     /** The eval-mode mean cross-entropy of {@code batch}, accumulated in double (a test hook: finite differences). */
     public double loss(Batch batch) {
         checkColumns(batch);
         int classes = spec.outputs();
-        float[] slice = new float[Math.min(EVAL_SLICE, batch.rows()) * classes];
-        double total = 0;
+        double[] total = {0};
+        evalSlices(batch, (first, rows) -> evalLogits(batch.features(), first, rows, batch.columns()),
+                (slice, first, rows) -> total[0] += SoftmaxCrossEntropy.loss(slice, rows, classes, batch.labels(), first) * rows);
+        return total[0] / batch.rows();
+    }
+
+    /** Computes a slice's logits in engine storage. */
+    private interface SliceForward {
+        Matrix logits(int first, int rows);
+    }
+
+    /** Takes a slice's logits, row-major, read into a heap array. */
+    private interface SliceUse {
+        void accept(float[] logits, int first, int rows);
+    }
+
+    /** Eval in slices of at most {@link #EVAL_SLICE} rows, so a whole test set needs no giant buffers. */
+    private void evalSlices(Batch batch, SliceForward forward, SliceUse use) {
+        float[] slice = new float[Math.min(EVAL_SLICE, batch.rows()) * spec.outputs()];
         for (int first = 0; first < batch.rows(); first += EVAL_SLICE) {
             int rows = Math.min(EVAL_SLICE, batch.rows() - first);
-            kernels.read(evalLogits(batch.features(), first, rows, batch.columns()), slice);
-            total += SoftmaxCrossEntropy.loss(slice, rows, classes, batch.labels(), first) * rows;
+            kernels.read(forward.logits(first, rows), slice);
+            use.accept(slice, first, rows);
         }
-        return total / batch.rows();
+    }
+
+    private void checkOut(Batch batch, float[] out) {
+        long needed = (long) batch.rows() * spec.outputs();
+        if (out.length < needed) {
+            throw new IllegalArgumentException("out holds " + out.length + " values, " + batch.rows() + " rows of " + spec.outputs() + " logits need " + needed);
+        }
     }
 
     private Matrix evalLogits(float[] features, int first, int rows, int columns) {

@@ -47,11 +47,6 @@ public final class DropoutDraws {
         return keep * (float) (((bits - threshold) >>> 63) ^ 1);
     }
 
-    /** The scale of a kept value, 1/(1 − p). */
-    public float keep() {
-        return keep;
-    }
-
     public int rows() {
         return rows;
     }
