@@ -3,6 +3,7 @@ package dev.toylora.api;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /** A multilayer perceptron built by a {@link Backend}, with at most one LoRA adapter attached at a time. */
 public interface Network extends AutoCloseable {
@@ -65,6 +66,25 @@ public interface Network extends AutoCloseable {
     /** Frees what the engine holds outside the Java heap (native memory); the network is not to be used after. */
     @Override
     default void close() {}
+
+    /**
+     * An eval-mode forward pass that shows {@code probe} every hidden pre-activation and the logits, and, when
+     * {@code inputGradient} is given ({@code rows × inputs}), the gradient of the probe's losses with respect to the
+     * inputs written into it. Returns the probe's total loss. Nothing trains and nothing changes: model inversion and
+     * activation statistics are built on this.
+     */
+    default double probe(Batch batch, Probe probe, float @Nullable [] inputGradient) {
+        throw new UnsupportedOperationException("this engine cannot probe its forward pass");
+    }
+
+    /**
+     * The diagonal of the empirical Fisher information of the base's weights and biases on a labelled batch: for each
+     * parameter, the mean over rows of its squared per-row gradient of the cross-entropy (eval mode). Named and shaped
+     * like {@link #weights()}. Needs no adapter attached.
+     */
+    default Map<String, Tensor> fisherDiagonal(Batch batch) {
+        throw new UnsupportedOperationException("this engine cannot compute a Fisher diagonal");
+    }
 
     /** A copy of the base weights and biases, named {@code fc1.weight}, {@code fc1.bias}, … (PyTorch's state_dict names). */
     Map<String, Tensor> weights();

@@ -65,6 +65,11 @@ public abstract class EngineContract {
     }
 
     @Nested
+    class Retention extends RetentionContract {
+        Retention() { super(EngineContract.this); }
+    }
+
+    @Nested
     class CrossEngineAgreement extends CrossEngineContract {
         CrossEngineAgreement() { super(EngineContract.this); }
     }

@@ -143,23 +143,28 @@ public final class LoraLinear implements Layer {
         final @Nullable Matrix du;
         final @Nullable Matrix dxBranch;
 
-        Activations(int rows, boolean training, boolean needsDx) {
+        /**
+         * @param backward    whether a backward pass follows (dz, du)
+         * @param loraDropout whether the branch drops its inputs (training), so a mask is kept
+         * @param needsDx     whether dL/dx is formed
+         */
+        Activations(int rows, boolean backward, boolean loraDropout, boolean needsDx) {
             y = kernels.zeros(rows, outputs);
-            dz = training ? kernels.zeros(rows, outputs) : null;
-            dx = training && needsDx ? kernels.zeros(rows, inputs) : null;
+            dz = backward ? kernels.zeros(rows, outputs) : null;
+            dx = backward && needsDx ? kernels.zeros(rows, inputs) : null;
             Lora branch = lora;
-            boolean drops = branch != null && training && branch.dropout > 0;
+            boolean drops = branch != null && loraDropout && branch.dropout > 0;
             mask = drops ? kernels.zeros(rows, inputs) : null;
             dropped = drops ? kernels.zeros(rows, inputs) : null;
             u = branch != null ? kernels.zeros(rows, branch.rank) : null;
             v = branch != null ? kernels.zeros(rows, outputs) : null;
-            du = branch != null && training ? kernels.zeros(rows, branch.rank) : null;
+            du = branch != null && backward ? kernels.zeros(rows, branch.rank) : null;
             dxBranch = drops && needsDx ? kernels.zeros(rows, inputs) : null;
         }
     }
 
-    Activations activations(int rows, boolean training, boolean needsDx) {
-        return new Activations(rows, training, needsDx);
+    Activations activations(int rows, boolean backward, boolean loraDropout, boolean needsDx) {
+        return new Activations(rows, backward, loraDropout, needsDx);
     }
 
     /**
@@ -262,6 +267,61 @@ public final class LoraLinear implements Layer {
             kernels.product(1f, du, false, branch.a.values(), false, 0f, fromBranch);
             kernels.addMasked(dx, fromBranch, act.mask);
         }
+    }
+
+    /**
+     * EWC on what the adapter changes, with the strength λ folded into the importance F (the old task's Fisher):
+     * <pre>
+     *   penalty = ½·Σ F ⊙ ΔW²,   ΔW = s·B·A
+     *   G = F ⊙ ΔW      dB += s·G·Aᵀ      dA += s·Bᵀ·G
+     * </pre>
+     * and, for a bias the adapter trains, ½·Σ F_b ⊙ (b − b_base)², so db += F_b ⊙ (b − b_base). ΔW is formed each step:
+     * the cost of one merge.
+     */
+    final class ChangePenalty {
+        private final Lora branch;
+        private final Matrix importance;
+        private final Matrix change;
+        private final Matrix weighted;
+        private final Matrix zero;
+        private final float[] biasImportance;
+
+        private ChangePenalty(Lora branch, float[] weightImportance, float[] biasImportance) {
+            this.branch = branch;
+            this.importance = kernels.zeros(outputs, inputs);
+            kernels.write(importance, weightImportance, 0);
+            this.change = kernels.zeros(outputs, inputs);
+            this.weighted = kernels.zeros(outputs, inputs);
+            this.zero = kernels.zeros(outputs, inputs);
+            this.biasImportance = biasImportance.clone();
+        }
+
+        void addGradients(Gradients gradients) {
+            Matrix a = branch.a.values();
+            Matrix b = branch.b.values();
+            kernels.product(branch.scale, b, false, a, false, 0f, change);                      // ΔW = s·B·A
+            kernels.copy(zero, weighted);
+            kernels.addMasked(weighted, change, importance);                                    // G = F ⊙ ΔW
+            if (gradients.b() != null) kernels.product(branch.scale, weighted, false, a, true, 1f, gradients.b());
+            if (gradients.a() != null) kernels.product(branch.scale, b, true, weighted, false, 1f, gradients.a());
+            Matrix before = branch.biasBeforeAttach;
+            Matrix biasGradient = gradients.bias();
+            if (before == null || biasGradient == null) return;
+            float[] now = new float[outputs];
+            float[] base = new float[outputs];
+            float[] g = new float[outputs];
+            kernels.read(bias.values(), now);
+            kernels.read(before, base);
+            kernels.read(biasGradient, g);
+            for (int j = 0; j < outputs; j++) g[j] += biasImportance[j] * (now[j] - base[j]);
+            kernels.write(biasGradient, g, 0);
+        }
+    }
+
+    /** The change penalty of this layer's branch, F = λ·importance; null when the layer has no branch. */
+    @Nullable ChangePenalty changePenalty(float[] weightImportance, float[] biasImportance) {
+        Lora branch = lora;
+        return branch == null ? null : new ChangePenalty(branch, weightImportance, biasImportance);
     }
 
     @Nullable Lora lora() {

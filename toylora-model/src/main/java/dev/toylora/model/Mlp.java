@@ -7,6 +7,7 @@ import dev.toylora.api.LoraSpec;
 import dev.toylora.api.Network;
 import dev.toylora.api.NetworkSpec;
 import dev.toylora.api.OptimizerSpec;
+import dev.toylora.api.Probe;
 import dev.toylora.api.RowGroup;
 import dev.toylora.api.Tensor;
 import dev.toylora.api.Trainer;
@@ -35,6 +36,8 @@ public final class Mlp implements Network {
     private final BufferCache<Pass> evalPasses;
     /** The adapters served by {@link #logits(Batch, List, float[])}, in engine storage. */
     private final ServedAdapters servedAdapters;
+    /** Eval-mode backward passes: probes (model inversion) and the Fisher diagonal. */
+    private final EvalBackward evalBackward;
     private @Nullable LoraAdapter adapter;
     /** Changes whenever an adapter is attached or detached, so that trainers can tell they are stale. */
     private long configuration;
@@ -49,6 +52,7 @@ public final class Mlp implements Network {
         this.layers = List.copyOf(made);
         this.evalPasses = new BufferCache<>(rows -> new Pass(rows, false, layers.size()));
         this.servedAdapters = new ServedAdapters(this);
+        this.evalBackward = new EvalBackward(this);
     }
 
     /** Weights and biases drawn as PyTorch's nn.Linear draws them, layer by layer, from one seeded stream. */
@@ -80,11 +84,20 @@ public final class Mlp implements Network {
 
         /** @param lowestTrained the first layer from the input with something to train (dL/dx is formed above it) */
         Pass(int rows, boolean training, int lowestTrained) {
+            this(rows, training, training, lowestTrained);
+        }
+
+        /**
+         * @param backward    whether a backward pass follows
+         * @param dropout     whether LoRA branches drop their inputs (training mode)
+         * @param lowestLayer dL/dx is formed above this layer; -1 for gradients down to the inputs
+         */
+        Pass(int rows, boolean backward, boolean dropout, int lowestLayer) {
             this.rows = rows;
             this.input = kernels.zeros(rows, spec.inputs());
             List<LoraLinear.Activations> made = new ArrayList<>();
             for (int l = 0; l < Mlp.this.layers.size(); l++) {
-                made.add(Mlp.this.layers.get(l).activations(rows, training, l > lowestTrained));
+                made.add(Mlp.this.layers.get(l).activations(rows, backward, dropout, l > lowestLayer));
             }
             this.layers = List.copyOf(made);
         }
@@ -242,6 +255,16 @@ public final class Mlp implements Network {
         }, (slice, first, rows) -> System.arraycopy(slice, 0, out, first * classes, rows * classes));
     }
 
+    @Override
+    public double probe(Batch batch, Probe probe, float @Nullable [] inputGradient) {
+        return evalBackward.probe(batch, probe, inputGradient);
+    }
+
+    @Override
+    public Map<String, Tensor> fisherDiagonal(Batch batch) {
+        return evalBackward.fisher(batch);
+    }
+
     /** The eval-mode mean cross-entropy of {@code batch}, accumulated in double (a test hook: finite differences). */
     public double loss(Batch batch) {
         checkColumns(batch);
@@ -338,6 +361,7 @@ public final class Mlp implements Network {
             kernels.release(layer.bias.values());
         }
         evalPasses.clear();
+        evalBackward.clear();
     }
 
     long configuration() {
@@ -353,6 +377,7 @@ public final class Mlp implements Network {
     private void changed() {
         configuration++;
         evalPasses.clear();
+        evalBackward.clear();
     }
 
     @Override

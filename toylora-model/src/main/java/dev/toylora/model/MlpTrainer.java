@@ -2,6 +2,8 @@ package dev.toylora.model;
 
 import dev.toylora.api.Batch;
 import dev.toylora.api.NonFiniteLossException;
+import dev.toylora.api.Objective;
+import dev.toylora.api.Tensor;
 import dev.toylora.api.OptimizerSpec;
 import dev.toylora.api.Trainer;
 import dev.toylora.model.kernel.AdamMath;
@@ -36,6 +38,8 @@ public final class MlpTrainer implements Trainer {
     private final AdamMath adam;
     private final SplitMixStream dropoutMasks;
     private final BufferCache<Mlp.Pass> passes;
+    /** EWC's penalty per layer (null where none), once {@link #penaliseChange} has been called. */
+    private final List<LoraLinear.@Nullable ChangePenalty> penalties = new ArrayList<>();
     private float[] logits = new float[0];
     private float[] logitGradients = new float[0];
 
@@ -90,11 +94,17 @@ public final class MlpTrainer implements Trainer {
      */
     @Override
     public double step(Batch batch) {
+        return step(batch, null);
+    }
+
+    @Override
+    public double step(Batch batch, @Nullable Objective objective) {
         checkFinite(batch);
-        double loss = computeGradients(batch, dropoutMasks);
+        double loss = computeGradients(batch, dropoutMasks, objective);
         if (!Double.isFinite(loss)) {
             throw new NonFiniteLossException(adam.steps() + 1, loss);
         }
+        addPenaltyGradients();
         adam.beginStep();
         for (int i = 0; i < parameters.size(); i++) {
             kernels.adam(adam, parameters.get(i).values(), gradients.get(i), firstMoments.get(i), secondMoments.get(i));
@@ -104,7 +114,8 @@ public final class MlpTrainer implements Trainer {
 
     /** Forward in training mode, loss and backward, without updating: the gradients by parameter name (a test hook). */
     public Map<String, double[]> gradients(Batch batch) {
-        computeGradients(batch, dropoutMasks);
+        computeGradients(batch, dropoutMasks, null);
+        addPenaltyGradients();
         Map<String, double[]> copies = new LinkedHashMap<>();
         for (int i = 0; i < parameters.size(); i++) {
             Matrix gradient = gradients.get(i);
@@ -122,7 +133,7 @@ public final class MlpTrainer implements Trainer {
      * (a test hook: finite differences through dropout, against {@link #gradients} of a trainer made with that seed).
      */
     public double trainingLoss(Batch batch, long maskSeed) {
-        Mlp.Pass pass = forward(batch, new SplitMixStream(maskSeed));
+        Mlp.Pass pass = forward(batch, new SplitMixStream(maskSeed), true);
         kernels.read(pass.logits(), logits);
         return SoftmaxCrossEntropy.loss(logits, batch.rows(), network.spec().outputs(), batch.labels(), 0);
     }
@@ -138,9 +149,9 @@ public final class MlpTrainer implements Trainer {
         }
     }
 
-    private Mlp.Pass forward(Batch batch, SplitMixStream masks) {
+    private Mlp.Pass forward(Batch batch, SplitMixStream masks, boolean needsLabels) {
         checkUsable();
-        if (!batch.labelled()) throw new IllegalArgumentException("training needs labels; the batch has none (Batch.unlabelled is for inference)");
+        if (needsLabels && !batch.labelled()) throw new IllegalArgumentException("training needs labels; the batch has none (Batch.unlabelled is for inference)");
         network.checkColumns(batch);
         int rows = batch.rows();
         Mlp.Pass pass = passes.forRows(rows);
@@ -154,13 +165,19 @@ public final class MlpTrainer implements Trainer {
         return pass;
     }
 
-    /** Forward, loss and backward: leaves every trained parameter's gradient in {@link #gradients}; returns the mean loss. */
-    private double computeGradients(Batch batch, SplitMixStream masks) {
-        Mlp.Pass pass = forward(batch, masks);
+    /**
+     * Forward, loss and backward: leaves every trained parameter's gradient in {@link #gradients}; returns the loss —
+     * {@code objective}'s, or the mean cross-entropy on the batch's labels when it is null.
+     */
+    private double computeGradients(Batch batch, SplitMixStream masks, @Nullable Objective objective) {
+        Mlp.Pass pass = forward(batch, masks, objective == null);
         List<LoraLinear> layers = network.linearLayers();
         int last = layers.size() - 1;
         kernels.read(pass.logits(), logits);
-        double loss = SoftmaxCrossEntropy.lossAndGradient(logits, batch.rows(), network.spec().outputs(), batch.labels(), 0, logitGradients);
+        int classes = network.spec().outputs();
+        double loss = objective == null
+                ? SoftmaxCrossEntropy.lossAndGradient(logits, batch.rows(), classes, batch.labels(), 0, logitGradients)
+                : objective.lossAndGradient(logits, batch.rows(), classes, logitGradients);
         kernels.write(LoraLinear.required(pass.layers.get(last).dz), logitGradients, 0);
         float keep = (float) (1 / (1 - network.spec().dropout()));
         for (int l = last; l >= lowestTrained; l--) {
@@ -173,6 +190,49 @@ public final class MlpTrainer implements Trainer {
             }
         }
         return loss;
+    }
+
+    /** EWC: the change penalty's gradient added to the adapter's, layer by layer. */
+    private void addPenaltyGradients() {
+        for (int l = 0; l < penalties.size(); l++) {
+            LoraLinear.ChangePenalty penalty = penalties.get(l);
+            if (penalty != null) penalty.addGradients(layerGradients.get(l));
+        }
+    }
+
+    @Override
+    public void penaliseChange(Map<String, Tensor> importance, double strength) {
+        LoraAdapter attached = adapter;
+        if (attached == null) throw new IllegalStateException("a change penalty is for training an adapter; this trainer trains the base itself");
+        if (!(strength >= 0) || Double.isInfinite(strength)) throw new IllegalArgumentException("the penalty's strength must be finite and ≥ 0, got " + strength);
+        if (!penalties.isEmpty()) throw new IllegalStateException("this trainer already has a change penalty");
+        List<float[]> weights = new ArrayList<>();
+        List<float[]> biases = new ArrayList<>();
+        for (LoraLinear layer : network.linearLayers()) {      // every check first: a refusal leaves no penalty behind
+            weights.add(scaledImportance(importance, layer.weight, strength));
+            biases.add(scaledImportance(importance, layer.bias, strength));
+        }
+        List<LoraLinear> layers = network.linearLayers();
+        for (int l = 0; l < layers.size(); l++) penalties.add(layers.get(l).changePenalty(weights.get(l), biases.get(l)));
+    }
+
+    /** strength × the importance of {@code parameter}, checked for name, shape and sign. */
+    private static float[] scaledImportance(Map<String, Tensor> importance, Parameter parameter, double strength) {
+        Tensor tensor = importance.get(parameter.name());
+        if (tensor == null) throw new IllegalArgumentException("the importance has no " + parameter.name() + "; it needs every weight and bias of the base, named as Network.weights() names them");
+        if (!java.util.Arrays.equals(tensor.shape(), parameter.shape())) {
+            throw new IllegalArgumentException("the importance of " + parameter.name() + " has shape " + java.util.Arrays.toString(tensor.shape())
+                    + ", the parameter " + java.util.Arrays.toString(parameter.shape()));
+        }
+        float[] scaled = new float[tensor.data().length];
+        for (int k = 0; k < scaled.length; k++) {
+            float value = tensor.data()[k];
+            if (!(value >= 0) || Float.isInfinite(value)) {
+                throw new IllegalArgumentException("the importance of " + parameter.name() + " holds " + value + " at " + k + "; it must be finite and ≥ 0");
+            }
+            scaled[k] = (float) (strength * value);
+        }
+        return scaled;
     }
 
     private void checkUsable() {

@@ -1,5 +1,6 @@
 package dev.toylora.runner.experiment;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import java.util.List;
@@ -14,7 +15,10 @@ import java.util.Objects;
  * @param replay        old-class samples mixed in, as a fraction of the new-class sample count, 0..100
  * @param replayClasses which old classes to replay; empty (the default) means all of {@code pretrain.classes}
  *                      — see {@link #effectiveReplayClasses(StageConfig)}
+ * @param replaySource  where replayed old-class images come from: stored images, or synthetic ones made from the base
  * @param lora          the adapter, used when method is {@code lora}
+ * @param retention     the losses and penalty that keep the old classes (distillation, LwF, EWC); off by default
+ * @param synthetic     how synthetic old-class images are made, for {@code replay-source: synthetic}
  */
 @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
 public record FinetuneConfig(
@@ -29,6 +33,10 @@ public record FinetuneConfig(
         @Setting(help = "which old classes to replay; empty = all of pretrain.classes", value = "[]",
                 list = Setting.ListOf.CLASSES, min = 0, max = ModelConfig.OUTPUTS - 1, minSize = 0)
         List<Integer> replayClasses,
+        @Setting(help = "where replayed images come from: images (stored old images) or synthetic (made from the base)",
+                value = "images")
+        @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = ReplaySource.IsDefault.class)
+        ReplaySource replaySource,
         @Setting(help = "training epochs; 0 leaves the base as it is", value = "5", min = 0, max = 1000)
         int epochs,
         @Setting(help = "images per step", value = "64", min = 1, max = 65536)
@@ -41,7 +49,11 @@ public record FinetuneConfig(
         String schedule,
         @Setting(help = "epochs of linear warm-up from 0", value = "0", min = 0, max = 1000, atMost = "epochs")
         int warmupEpochs,
-        LoraConfig lora) implements TrainingConfig {
+        LoraConfig lora,
+        @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = RetentionConfig.IsOff.class)
+        RetentionConfig retention,
+        @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = SyntheticConfig.IsDefault.class)
+        SyntheticConfig synthetic) implements TrainingConfig {
 
     public FinetuneConfig {
         Objects.requireNonNull(method, "method");
@@ -49,6 +61,9 @@ public record FinetuneConfig(
         replayClasses = List.copyOf(replayClasses);
         Objects.requireNonNull(schedule, "schedule");
         Objects.requireNonNull(lora, "lora");
+        Objects.requireNonNull(replaySource, "replaySource");
+        Objects.requireNonNull(retention, "retention");
+        Objects.requireNonNull(synthetic, "synthetic");
     }
 
     /** The classes replayed: {@link #replayClasses()}, or all pretraining classes when that is empty. */

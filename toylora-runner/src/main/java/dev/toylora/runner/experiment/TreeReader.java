@@ -94,6 +94,7 @@ final class TreeReader {
         Experiment experiment = Json.MAPPER.convertValue(out, Experiment.class);
         checkClasses(experiment);
         if (experiment.finetune().method() == FinetuneMethod.LORA) checkLoraAgainstModel(experiment);
+        checkRetention(experiment);
         return withSweep ? experiment.withSweep(sweep(top)) : experiment;
     }
 
@@ -276,6 +277,15 @@ final class TreeReader {
                             + "; replay-classes must be old classes (empty = all of them)");
                 }
             }
+        }
+    }
+
+    /** EWC penalises an adapter's change, so it needs one. */
+    private void checkRetention(Experiment e) {
+        FinetuneConfig f = e.finetune();
+        if (f.retention().ewc() > 0 && f.method() != FinetuneMethod.LORA && ok("finetune.retention.ewc")) {
+            problem("finetune.retention.ewc", "penalises what an adapter changes, so it needs finetune.method: lora, got "
+                    + f.method());
         }
     }
 

@@ -9,6 +9,8 @@ import dev.toylora.io.data.DataSplit;
 import dev.toylora.io.data.Dataset;
 import dev.toylora.runner.data.ExperimentData;
 import dev.toylora.runner.experiment.Experiment;
+import dev.toylora.runner.experiment.FinetuneConfig;
+import dev.toylora.runner.experiment.ReplaySource;
 import dev.toylora.runner.train.ClassAccuracy;
 import dev.toylora.runner.train.EpochResult;
 import dev.toylora.runner.train.Evaluator;
@@ -85,10 +87,13 @@ public final class ExperimentRunner {
 
         List<EpochResult> history = new ArrayList<>(base.history());
         Optional<FinetuneStage.Result> tuned = Optional.empty();
+        PretrainStage.Recorded recorded = PretrainStage.Recorded.NOTHING;
         Optional<ClassAccuracy> adaptedTest = Optional.empty();
         Optional<ClassAccuracy> adaptedValidation = Optional.empty();
         if (experiment.finetune().method().finetunes()) {
-            FinetuneStage.Result result = finetune.run(context, base.network());
+            FinetuneConfig f = experiment.finetune();
+            recorded = pretrain.record(context, base, f.replaySource() == ReplaySource.SYNTHETIC, f.retention().ewc() > 0);
+            FinetuneStage.Result result = finetune.run(context, base.network(), recorded);
             tuned = Optional.of(result);
             history.addAll(result.history());
             evalStarted = System.nanoTime();
@@ -106,7 +111,7 @@ public final class ExperimentRunner {
                 List.copyOf(history), base.network().parameterCount(), tuned.map(FinetuneStage.Result::trainable).orElse(0L),
                 tuned.map(FinetuneStage.Result::added).orElse(0L), base.seconds(), tuned.map(FinetuneStage.Result::seconds).orElse(0.0),
                 evaluateSeconds, base.cached(), data.classNames());
-        boolean replaced = new ResultsWriter().write(directory, context, result, base, tuned, baseValidation, adaptedValidation);
+        boolean replaced = new ResultsWriter().write(directory, context, result, base, tuned, recorded, baseValidation, adaptedValidation);
         // A folder that was there (another run's results, perhaps committed ones) is gone now: say so, once.
         if (replaced) log.warn("results written to {}, replacing the folder that was there (its earlier files are gone)", directory);
         else log.info("results written to {}", directory);

@@ -5,12 +5,18 @@ import dev.toylora.api.Tensor;
 import dev.toylora.io.data.Dataset;
 import dev.toylora.runner.experiment.Experiment;
 import dev.toylora.runner.experiment.StageConfig;
+import dev.toylora.io.safetensors.CheckpointException;
+import dev.toylora.io.safetensors.Safetensors;
+import dev.toylora.runner.retention.BaseStatistics;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import dev.toylora.runner.train.EpochResult;
 import dev.toylora.runner.train.LearningRateSchedule;
 import dev.toylora.runner.train.TrainingLoop;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,6 +63,78 @@ public class PretrainStage {
         Network stored = context.backend().restore(context.networkSpec(), weights);
         cache.store(key, weights, Map.of("toylora.kind", "base", "toylora.cache-key", key));
         return new Result(stored, weights, history, seconds(started), false, key, train.rows());
+    }
+
+    /**
+     * What fine-tuning may know of the old classes without their images, recorded from the pretraining images with the
+     * base and kept next to it in the cache: activation statistics (synthetic replay) and the Fisher diagonal (EWC).
+     *
+     * @param bytes   what is kept on disk, in bytes (float32)
+     * @param seconds what recording took now (0 when read from the cache)
+     * @param baseKey  the base's cache key
+     * @param cacheDir where the base is cached, for what is made from it (synthetic images)
+     */
+    public record Recorded(@Nullable BaseStatistics statistics, @Nullable Map<String, Tensor> fisher, long bytes, double seconds,
+                           String baseKey, @Nullable Path cacheDir) {
+        public static final Recorded NOTHING = new Recorded(null, null, 0, 0, "", null);
+
+        public BaseStatistics statistics(String neededBy) {
+            BaseStatistics kept = statistics;
+            if (kept == null) throw new IllegalStateException(neededBy + " needs the activation statistics recorded with the base");
+            return kept;
+        }
+
+        public Map<String, Tensor> fisher(String neededBy) {
+            Map<String, Tensor> kept = fisher;
+            if (kept == null) throw new IllegalStateException(neededBy + " needs the Fisher diagonal recorded with the base");
+            return kept;
+        }
+    }
+
+    /** Records (or reads from beside the cached base) what fine-tuning will need: statistics, the Fisher diagonal. */
+    public Recorded record(RunContext context, Result base, boolean statistics, boolean fisher) {
+        if (!statistics && !fisher) return new Recorded(null, null, 0, 0, base.cacheKey(), cache.dir());
+        long started = System.nanoTime();
+        Dataset old = context.trainPool().subset(context.trainPool().rowsOfClasses(context.experiment().pretrain().classes()));
+        int hidden = context.networkSpec().layerShapes().size() - 1;
+        BaseStatistics stats = null;
+        Map<String, Tensor> importance = null;
+        long bytes = 0;
+        boolean computed = false;
+        if (statistics) {
+            Path file = cache.dir().resolve("base-" + base.cacheKey() + ".statistics.safetensors");
+            var kept = BaseStatistics.load(file, hidden);
+            if (kept.isPresent()) {
+                stats = kept.get();
+            } else {
+                stats = BaseStatistics.record(base.network(), old);
+                stats.save(file);
+                computed = true;
+            }
+            bytes += stats.bytes();
+            log.info("pretrain: activation statistics of {} hidden layers kept with the base ({} bytes)", hidden, stats.bytes());
+        }
+        if (fisher) {
+            Path file = cache.dir().resolve("base-" + base.cacheKey() + ".fisher.safetensors");
+            Map<String, Tensor> kept = null;
+            if (Files.isRegularFile(file)) {
+                try {
+                    kept = Safetensors.read(file).tensors();
+                } catch (CheckpointException e) {
+                    log.warn("ignoring an unreadable cached Fisher diagonal ({}); it will be recorded again", e.getMessage());
+                }
+            }
+            if (kept == null) {
+                kept = BaseStatistics.fisher(base.network(), old);
+                Safetensors.write(file, kept, Map.of("toylora.kind", "fisher-diagonal", "toylora.cache-key", base.cacheKey()));
+                computed = true;
+            }
+            importance = kept;
+            long size = kept.values().stream().mapToLong(Tensor::size).sum() * 4;
+            bytes += size;
+            log.info("pretrain: the Fisher diagonal of the base kept with it ({} bytes)", size);
+        }
+        return new Recorded(stats, importance, bytes, computed ? seconds(started) : 0, base.cacheKey(), cache.dir());
     }
 
     /** What the base depends on; any change gives a different key. */

@@ -4,6 +4,7 @@ import dev.toylora.io.files.AtomicFiles;
 import dev.toylora.io.safetensors.CheckpointMetadata;
 import dev.toylora.io.safetensors.Safetensors;
 import dev.toylora.runner.experiment.Experiment;
+import dev.toylora.runner.experiment.ReplaySource;
 import dev.toylora.runner.experiment.ExperimentParser;
 import dev.toylora.runner.experiment.FinetuneMethod;
 import dev.toylora.runner.io.Csv;
@@ -20,6 +21,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Writes {@code results/<name>/}: metrics.json, per_class.csv, history.csv, comparison.md,
@@ -27,6 +29,21 @@ import java.util.TreeMap;
  * staging folder first and published by one rename: the folder is complete or absent.
  */
 public final class ResultsWriter {
+    /** The retention block: only when fine-tuning used synthetic replay, distillation, LwF or EWC. */
+    private static Metrics.@Nullable Retention retention(Experiment experiment, Optional<FinetuneStage.Result> tuned, PretrainStage.Recorded recorded) {
+        var f = experiment.finetune();
+        if (tuned.isEmpty() || (f.replaySource() == ReplaySource.IMAGES && f.retention().off())) return null;
+        var synthetic = tuned.get().synthetic();
+        long peak = 0;
+        for (var pool : java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == java.lang.management.MemoryType.HEAP && pool.getPeakUsage() != null) peak += pool.getPeakUsage().getUsed();
+        }
+        return new Metrics.Retention(f.replaySource().key(), recorded.bytes(), round(recorded.seconds()),
+                synthetic != null ? synthetic.images() : null, synthetic != null ? round(synthetic.seconds()) : null,
+                synthetic != null ? round(100 * synthetic.baseAgreement()) : null, synthetic != null ? synthetic.bytes() : null,
+                synthetic != null ? synthetic.cached() : null, peak);
+    }
+
     /** FLOPs of one training sample through the MLP: forward, weight gradients, and input gradients except the first layer's. */
     public static long trainingFlopsPerSample(dev.toylora.api.NetworkSpec spec) {
         long flops = 0;
@@ -41,7 +58,7 @@ public final class ResultsWriter {
 
     /** @return whether {@code directory} was there before and has been replaced */
     public boolean write(Path directory, RunContext context, RunResult result, PretrainStage.Result base,
-                      Optional<FinetuneStage.Result> tuned, Optional<ClassAccuracy> baseValidation,
+                      Optional<FinetuneStage.Result> tuned, PretrainStage.Recorded recorded, Optional<ClassAccuracy> baseValidation,
                       Optional<ClassAccuracy> adaptedValidation) {
         Path staged = AtomicFiles.stage(directory);
         try {
@@ -82,7 +99,7 @@ public final class ResultsWriter {
                 Safetensors.write(staged.resolve(file), tuned.get().checkpoint(), meta);
                 checkpoints = new Metrics.Checkpoints(baseLocation, lora ? file : null, lora ? null : file);
             }
-            Metrics metrics = metrics(context, result, base, tuned, baseValidation, adaptedValidation, checkpoints);
+            Metrics metrics = metrics(context, result, base, tuned, recorded, baseValidation, adaptedValidation, checkpoints);
             AtomicFiles.write(staged.resolve("metrics.json"), Json.pretty(metrics));
             return AtomicFiles.publish(staged, directory);
         } catch (RuntimeException e) {
@@ -103,6 +120,7 @@ public final class ResultsWriter {
     }
 
     Metrics metrics(RunContext context, RunResult result, PretrainStage.Result base, Optional<FinetuneStage.Result> tuned,
+                    PretrainStage.Recorded recorded,
                     Optional<ClassAccuracy> baseValidation, Optional<ClassAccuracy> adaptedValidation, Metrics.Checkpoints checkpoints) {
         Experiment experiment = context.experiment();
         List<Integer> old = result.oldClasses();
@@ -124,6 +142,7 @@ public final class ResultsWriter {
         var training = new Metrics.Training(result.baseCached(), base.trainingSamples(),
                 tuned.map(FinetuneStage.Result::newSamples).orElse(null), tuned.map(FinetuneStage.Result::replaySamples).orElse(null),
                 flopsPerSample, gflops);
+        Metrics.Retention retention = retention(experiment, tuned, recorded);
         var data = new Metrics.Data(experiment.data().dataset(), context.data().train().rows(), context.data().test().rows(),
                 experiment.data().validation(), new TreeMap<>(context.data().sha256()), Double.parseDouble(Float.toString(context.data().mean())),
                 Double.parseDouble(Float.toString(context.data().std())), context.data().classNames());
@@ -135,7 +154,7 @@ public final class ResultsWriter {
                 context.finetuneSeed(), experiment.finetune().method(), parameters, Metrics.accuracy(result.base(), old, fresh),
                 result.adapted().map(a -> Metrics.accuracy(a, old, fresh)).orElse(null), change, validation,
                 new Metrics.Classes(old, fresh), new Metrics.Seconds(round(result.pretrainSeconds()), round(result.finetuneSeconds()),
-                round(result.evaluateSeconds())), training, data, environment, CpuInfo.current(), experiment, checkpoints);
+                round(result.evaluateSeconds())), training, retention, data, environment, CpuInfo.current(), experiment, checkpoints);
     }
 
     /** One row per class; a {@code name} column when the classes have names other than their numbers (MNIST's have none). */

@@ -21,7 +21,7 @@ import org.jspecify.annotations.Nullable;
 public record Metrics(String schema, String name, String backend, String backendVersion, long seed, long finetuneSeed,
                       FinetuneMethod method, Parameters parameters, Accuracy base, @Nullable Accuracy adapted,
                       @Nullable Change change, @Nullable Validation validation, Classes classes, Seconds seconds,
-                      Training training, Data data, Environment environment, @Nullable Machine machine, Experiment config,
+                      Training training, @Nullable Retention retention, Data data, Environment environment, @Nullable Machine machine, Experiment config,
                       Checkpoints checkpoints) {
 
     /** The value of {@link #schema()}: this layout, version 1. */
@@ -44,6 +44,22 @@ public record Metrics(String schema, String name, String backend, String backend
     public record Classes(List<Integer> old, @JsonProperty("new") List<Integer> fresh) {}
 
     public record Seconds(double pretrain, double finetune, double evaluate) {}
+
+    /**
+     * What keeps the old classes when fine-tuning uses more than stored-image replay (finetune.retention, synthetic
+     * replay): what is kept with the base on disk for it, what recording it and making synthetic images cost.
+     *
+     * @param keptBytes              bytes kept with the base for it (activation statistics, Fisher diagonal)
+     * @param recordSeconds          recording them after pretraining; 0 when read from beside a cached base
+     * @param syntheticBaseAgreement the share of synthetic images the base gives the class they were made for
+     * @param syntheticBytes         the synthetic images in memory (float32)
+     * @param peakHeapBytes          the JVM's peak heap use over the whole run, every pool summed
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Retention(String replaySource, long keptBytes, double recordSeconds, @Nullable Integer syntheticImages,
+                            @Nullable Double syntheticSeconds, @Nullable Double syntheticBaseAgreement,
+                            @Nullable Long syntheticBytes, @Nullable Boolean syntheticCached, long peakHeapBytes) {}
 
     /** The fine-tuning counts are there when fine-tuning ran; the throughput when the base was trained, not cached. */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)

@@ -51,13 +51,15 @@ public final class SweepChart {
         Scale scale = key == null ? Scale.CATEGORY : scale(values);
         List<String> categories = new ArrayList<>();
         if (scale == Scale.CATEGORY) {
-            if (key == null) table.trials().forEach(t -> categories.add(t.label()));
+            // Several axes: trials by number, as sweep.md numbers them; whole labels do not fit under the axis (and
+            // XChart spins forever trying to fit them).
+            if (key == null) table.trials().forEach(t -> categories.add(String.valueOf(t.index())));
             else values.forEach(v -> categories.add(SweepSummary.render(v)));
         }
 
         String oldName = "old classes " + classes(sweep.pretrain().classes());
         String newName = "new classes " + classes(sweep.finetune().classes());
-        String xTitle = key == null ? "trial" : key.substring(key.lastIndexOf('.') + 1)
+        String xTitle = key == null ? "trial (numbered as in the table)" : key.substring(key.lastIndexOf('.') + 1)
                 + (scale == Scale.LOG2 ? " (log\u2082 scale)" : "");
         XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT)
                 .title(sweep.name() + ": adapted model's test accuracy and trainable parameters")

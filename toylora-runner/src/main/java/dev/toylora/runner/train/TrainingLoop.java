@@ -2,12 +2,15 @@ package dev.toylora.runner.train;
 
 import dev.toylora.api.Batch;
 import dev.toylora.api.NonFiniteLossException;
+import dev.toylora.api.Objective;
 import dev.toylora.api.Trainer;
 import dev.toylora.io.data.Dataset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The backend-neutral training loop: seeded shuffling, batching, the learning-rate schedule and a
@@ -26,6 +29,11 @@ public final class TrainingLoop {
         double[] overallOldNew();
     }
 
+    /** The loss of a batch by the training rows it holds, when a step minimises more than cross-entropy on labels. */
+    public interface BatchObjective {
+        Objective forRows(int[] rows);
+    }
+
     private final TrainingListener listener;
 
     public TrainingLoop(TrainingListener listener) {
@@ -34,6 +42,12 @@ public final class TrainingLoop {
 
     /** Trains for {@code settings.epochs()} epochs over {@code data}; returns one result per epoch. */
     public List<EpochResult> run(Trainer trainer, Dataset data, Settings settings, Supplier<EpochEvaluation> evaluation) {
+        return run(trainer, data, settings, evaluation, null);
+    }
+
+    /** As {@link #run(Trainer, Dataset, Settings, Supplier)}, each step minimising {@code objective}'s loss when given. */
+    public List<EpochResult> run(Trainer trainer, Dataset data, Settings settings, Supplier<EpochEvaluation> evaluation,
+                                 @Nullable BatchObjective objective) {
         int rows = data.rows();
         int columns = data.columns();
         int batchSize = Math.min(settings.batchSize(), rows);
@@ -43,6 +57,7 @@ public final class TrainingLoop {
 
         float[] features = new float[batchSize * columns];
         int[] labels = new int[batchSize];
+        int[] batchRows = new int[batchSize];
         Batch full = new Batch(features, labels, batchSize, columns);
         int[] order = new int[rows];
         for (int i = 0; i < rows; i++) order[i] = i;
@@ -63,12 +78,14 @@ public final class TrainingLoop {
                     int row = order[start + r];
                     data.copyRow(row, features, r);
                     labels[r] = data.label(row);
+                    batchRows[r] = row;
                 }
                 rate = schedule.at(step);
                 trainer.learningRate(rate);
                 double loss;
                 try {
-                    loss = trainer.step(n == batchSize ? full : full.withRows(n));
+                    Batch batch = n == batchSize ? full : full.withRows(n);
+                    loss = objective == null ? trainer.step(batch) : trainer.step(batch, objective.forRows(Arrays.copyOf(batchRows, n)));
                 } catch (NonFiniteLossException e) {
                     loss = e.loss();   // the engine stopped before updating: report it as the divergence it is
                 }

@@ -148,6 +148,7 @@ class ExperimentParserTest {
                   classes: [6, 9]
                   replay: 0.8
                   replay-classes: [0, 2]
+                  replay-source: synthetic
                   epochs: 4
                   batch-size: 32
                   learning-rate: 0.0005
@@ -161,6 +162,22 @@ class ExperimentParserTest {
                     bias: true
                     dropout: 0.05
                     rslora: true
+                  retention:
+                    distill: 1.5
+                    lwf: 0.5
+                    temperature: 3
+                    full-softmax: 0.25
+                    ewc: 100
+                  synthetic:
+                    steps: 50
+                    learning-rate: 0.1
+                    batch-size: 64
+                    statistics: 2
+                    tv: 0.01
+                    l2: 0.001
+                    jitter: 2
+                    confidence: 0.9
+                    init: new-images
                 sweep:
                   finetune.lora.rank: [1, 2, 4]
                   finetune.lora.targets: [[fc3], [fc2, fc3]]
@@ -174,8 +191,10 @@ class ExperimentParserTest {
                     new DataConfig("fashion-mnist", "../shared/fashion", 5000),
                     new ModelConfig(List.of(256, 128), 0.1),
                     new StageConfig(List.of(0, 1, 2, 3, 4, 5), 3, 128, 0.002, 0.01, "cosine", 1),
-                    new FinetuneConfig(FinetuneMethod.LORA, List.of(6, 9), 0.8, List.of(0, 2), 4, 32, 0.0005, 0.001, "cosine", 2,
-                            new LoraConfig(4, 8, List.of("fc2", "fc3"), true, 0.05, true)),
+                    new FinetuneConfig(FinetuneMethod.LORA, List.of(6, 9), 0.8, List.of(0, 2), ReplaySource.SYNTHETIC, 4, 32, 0.0005,
+                            0.001, "cosine", 2, new LoraConfig(4, 8, List.of("fc2", "fc3"), true, 0.05, true),
+                            new RetentionConfig(1.5, 0.5, 3, 0.25, 100),
+                            new SyntheticConfig(50, 0.1, 64, 2, 0.01, 0.001, 2, 0.9, "new-images")),
                     new SweepConfig(java.util.Map.of("finetune.lora.rank", List.<Object>of(1, 2, 4)))
             ).withoutSweep(), e.withoutSweep());
             assertEquals(List.of("finetune.lora.rank", "finetune.lora.targets", "finetune.replay"),

@@ -122,8 +122,19 @@ class SweepChartTest {
         // two axes: one category per trial
         Experiment two = FakeTrials.parse("sweep:\n  finetune.lora.rank: [1, 2]\n  finetune.replay: [0.0, 1.0]\n");
         XYChart chart = SweepChart.build(table(dir, two, 0, 1, 2, 3));
-        assertEquals("rank=1,replay=1", chart.getStyler().getXAxisTickLabelsFormattingFunction().apply(1.0));
+        assertEquals("1", chart.getStyler().getXAxisTickLabelsFormattingFunction().apply(1.0));
         assertEquals(4, chart.getSeries("overall").getXData().length);
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(value = 60, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
+    void longTrialLabelsStillDraw() throws Exception {
+        // Three axes, two trials finished: XChart once spun forever placing labels too long for the axis.
+        Experiment sweep = FakeTrials.parse("sweep:\n  finetune.synthetic.tv: [0.05, 0.15]\n  finetune.synthetic.l2: [0.02]\n"
+                + "  finetune.synthetic.statistics: [0.01, 0.05]\n");
+        SweepSummary.Table table = table(dir, sweep, 0, 1);
+        SweepSummary.write(dir, table);
+        assertNotNull(ImageIO.read(dir.resolve(SweepSummary.PNG).toFile()));
     }
 
     @Test
