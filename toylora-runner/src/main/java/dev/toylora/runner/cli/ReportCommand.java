@@ -2,6 +2,7 @@ package dev.toylora.runner.cli;
 
 import dev.toylora.io.files.AtomicFiles;
 import dev.toylora.runner.results.ResultsTable;
+import dev.toylora.runner.results.RetentionTable;
 import dev.toylora.runner.sweep.SweepSummary;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -24,15 +26,18 @@ import picocli.CommandLine;
  * Prints the results table from results/*&#47;metrics.json, or writes the tables into Markdown files between their
  * markers: the results table between {@code <!-- results-table:begin -->} and {@code <!-- results-table:end -->}, and
  * every marked sweep table ({@code <!-- sweep-table:../results/rank-sweep -->} … {@code <!-- /sweep-table -->}, the
- * folder relative to the file's own folder). Each file gets whichever marked blocks it has (README.md the results
- * table, docs/results.md the sweep tables); a file with no marker at all is an error. No table is pasted by hand.
+ * folder relative to the file's own folder), and the retention table ({@code <!-- retention-table -->} …
+ * {@code <!-- /retention-table -->}, see {@link RetentionTable}). Each file gets whichever marked blocks it has (README.md
+ * the results table, docs/results.md the sweep tables); a file with no marker at all is an error. No table is pasted by
+ * hand.
  */
 // The first description line is the summary in "runner --help": a whole sentence, the details after it.
 @Command(name = "report", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = {"Builds the results table from results/*/metrics.json; with --readme, writes it into Markdown files.",
                 "Each --readme FILE (repeat for several) gets whichever marked blocks it has: the results table between",
                 "<!-- results-table:begin --> and <!-- results-table:end -->, and the table of every sweep folder it marks",
-                "with <!-- sweep-table:FOLDER --> … <!-- /sweep-table --> (FOLDER relative to the file's folder).",
+                "with <!-- sweep-table:FOLDER --> … <!-- /sweep-table --> (FOLDER relative to the file's folder), and the",
+                "table of how each method keeps the old classes between <!-- retention-table --> and <!-- /retention-table -->.",
                 "Every file is checked before any is written."})
 final class ReportCommand implements Callable<Integer> {
     /** The teaching order: the run that works, the run that forgets, then the comparisons. */
@@ -43,7 +48,7 @@ final class ReportCommand implements Callable<Integer> {
     Path results = Path.of("results");
 
     @Option(names = "--readme", paramLabel = "FILE",
-            description = "rewrite the marked blocks of this Markdown file (results table, sweep tables); repeat for several files")
+            description = "rewrite the marked blocks of this Markdown file (results, sweep and retention tables); repeat for several files")
     List<Path> files = new ArrayList<>();
 
     @CommandLine.Spec
@@ -57,33 +62,62 @@ final class ReportCommand implements Callable<Integer> {
             return 0;
         }
         // every file read and every block built before anything is written: one bad marker leaves all files as they were
+        // the retention table is built once, and only if a file marks it: its runs need not exist otherwise
+        Supplier<String> retentionTable = once(() -> RetentionTable.markdown(results));
         Map<Path, Filled> filled = new LinkedHashMap<>();
-        for (Path file : files) filled.put(file, fill(read(file), table, file));
+        for (Path file : files) filled.put(file, fill(read(file), table, retentionTable, file));
         for (Map.Entry<Path, Filled> e : filled.entrySet()) {
-            Filled f = e.getValue();
-            AtomicFiles.write(e.getKey(), f.text());
-            String what = f.resultsTable()
-                    ? "the results table" + (f.sweepTables() > 0 ? " and " + f.sweepTables() + " sweep table(s)" : "")
-                    : f.sweepTables() + " sweep table(s)";
-            spec.commandLine().getOut().println("updated " + what + " in " + e.getKey());
+            AtomicFiles.write(e.getKey(), e.getValue().text());
+            spec.commandLine().getOut().println("updated " + e.getValue().what() + " in " + e.getKey());
         }
         return 0;
     }
 
     /** A file's text with its marked blocks filled, and which blocks it had. */
-    record Filled(String text, boolean resultsTable, long sweepTables) {}
+    record Filled(String text, boolean resultsTable, long sweepTables, long retentionTables) {
+        /** The blocks filled, in words: "the results table, 2 sweep table(s) and the retention table". */
+        String what() {
+            List<String> parts = new ArrayList<>();
+            if (resultsTable) parts.add("the results table");
+            if (sweepTables > 0 || (!resultsTable && retentionTables == 0)) parts.add(sweepTables + " sweep table(s)");
+            if (retentionTables > 0) parts.add(retentionTables == 1 ? "the retention table" : retentionTables + " retention table(s)");
+            String last = parts.remove(parts.size() - 1);
+            return parts.isEmpty() ? last : String.join(", ", parts) + " and " + last;
+        }
+    }
 
-    /** {@code text} (of {@code file}) with the results table and each sweep table it marks filled in. */
-    static Filled fill(String text, String resultsTable, Path file) {
+    /**
+     * {@code text} (of {@code file}) with the results table, each sweep table and each retention table it marks filled
+     * in. {@code retentionTable} is asked for only when the file has a well-formed retention block.
+     */
+    static Filled fill(String text, String resultsTable, Supplier<String> retentionTable, Path file) {
         boolean hasResults = text.contains(ResultsTable.BEGIN) || text.contains(ResultsTable.END);
         long sweepMarkers = SWEEP_OPEN.matcher(text).results().count() + SWEEP_CLOSE.matcher(text).results().count();
-        if (!hasResults && sweepMarkers == 0) {
+        boolean hasRetention = RetentionTable.marked(text);
+        if (!hasResults && sweepMarkers == 0 && !hasRetention) {
             throw new IllegalArgumentException(file + ": no marked block to fill: expected " + ResultsTable.BEGIN + " … "
-                    + ResultsTable.END + " around the results table, or <!-- sweep-table:FOLDER --> … <!-- /sweep-table --> around a sweep's");
+                    + ResultsTable.END + " around the results table, <!-- sweep-table:FOLDER --> … <!-- /sweep-table --> around a sweep's,"
+                    + " or " + RetentionTable.BEGIN + " … " + RetentionTable.END + " around the retention table");
         }
         String filled = hasResults ? ResultsTable.withTable(text, resultsTable, file) : text;
         filled = withSweepTables(filled, file);
-        return new Filled(filled, hasResults, SWEEP_BLOCK.matcher(filled).results().count());
+        long retentionBlocks = hasRetention ? RetentionTable.blocks(filled, file) : 0;
+        if (retentionBlocks > 0) filled = RetentionTable.withTable(filled, retentionTable.get(), file);
+        return new Filled(filled, hasResults, SWEEP_BLOCK.matcher(filled).results().count(), retentionBlocks);
+    }
+
+    /** {@code build}, called the first time it is needed and remembered. */
+    static Supplier<String> once(Supplier<String> build) {
+        return new Supplier<>() {
+            private @Nullable String value;
+
+            @Override
+            public String get() {
+                String v = value;
+                if (v == null) value = v = build.get();
+                return v;
+            }
+        };
     }
 
     private static String read(Path file) {

@@ -61,9 +61,10 @@ public record FinetuneConfig(
         replayClasses = List.copyOf(replayClasses);
         Objects.requireNonNull(schedule, "schedule");
         Objects.requireNonNull(lora, "lora");
-        Objects.requireNonNull(replaySource, "replaySource");
-        Objects.requireNonNull(retention, "retention");
-        Objects.requireNonNull(synthetic, "synthetic");
+        // Absent from files written before these keys existed (metrics.json of older runs): what those runs did.
+        if (replaySource == null) replaySource = ReplaySource.IMAGES;
+        if (retention == null) retention = RetentionConfig.OFF;
+        if (synthetic == null) synthetic = SyntheticConfig.DEFAULT;
     }
 
     /** The classes replayed: {@link #replayClasses()}, or all pretraining classes when that is empty. */

@@ -43,11 +43,14 @@ public record SyntheticConfig(
                 value = "noise", choices = {"noise", "new-images"})
         String init) {
 
+    /** The defaults (a test checks they are the declared ones). */
+    public static final SyntheticConfig DEFAULT = new SyntheticConfig(200, 0.05, 256, 1.0, 0.0005, 0.0, 1, 1.0, "noise");
+
     /** Leaves the defaults out of written files when synthetic replay is not used. */
     public static final class IsDefault {
         @Override
         public boolean equals(Object value) {
-            return value instanceof SyntheticConfig s && s.equals(new SyntheticConfig(200, 0.05, 256, 1.0, 0.0005, 0.0, 1, 1.0, "noise"));
+            return DEFAULT.equals(value);
         }
 
         @Override

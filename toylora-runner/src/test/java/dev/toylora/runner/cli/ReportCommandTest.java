@@ -1,9 +1,12 @@
 package dev.toylora.runner.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.toylora.runner.results.FakeRuns;
 import dev.toylora.runner.results.ResultsTable;
+import dev.toylora.runner.results.RetentionTable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -97,6 +100,7 @@ class ReportCommandTest {
                 "--readme", readme.toString(), "--readme", plain.toString());
         assertEquals(2, o.exit(), o.out());
         assertTrue(o.err().contains(plain + ": no marked block to fill"), o.err());
+        assertTrue(o.err().contains(RetentionTable.BEGIN + " … " + RetentionTable.END + " around the retention table"), o.err());
         assertEquals(original, Files.readString(readme), "nothing written, not even to the file that was fine");
         assertEquals("# nothing marked here\n", Files.readString(plain));
     }
@@ -118,5 +122,65 @@ class ReportCommandTest {
         assertEquals(2, u.exit(), u.out());
         assertTrue(u.err().contains(unclosed + ": 1 sweep-table marker(s) and 0 <!-- /sweep-table --> make 0 block(s)"), u.err());
         assertEquals(text, Files.readString(unclosed), "nothing written");
+    }
+
+    @Test
+    void fillsTheRetentionBlockFromItsFiveRuns() throws Exception {
+        Path results = dir.resolve("results");
+        FakeRuns.writeAll(results);
+        Path readme = dir.resolve("README.md");
+        Path doc = dir.resolve("retention.md");
+        Files.writeString(readme, "# r\n\n" + ResultsTable.BEGIN + "\nold\n" + ResultsTable.END + "\n\n" + RetentionTable.BEGIN
+                + "\nstale rows\n" + RetentionTable.END + "\n\nafter\n");
+        Files.writeString(doc, "# how each method keeps 0–7\n\n" + RetentionTable.BEGIN + "\n" + RetentionTable.END + "\n");
+
+        MainTest.Outcome o = MainTest.run("report", "--results", results.toString(), "--readme", readme.toString(), "--readme", doc.toString());
+        assertEquals(0, o.exit(), o.err());
+        assertTrue(o.out().contains("updated the results table and the retention table in " + readme + "\n"), o.out());
+        assertTrue(o.out().contains("updated the retention table in " + doc + "\n"), o.out());
+        String text = Files.readString(readme), docText = Files.readString(doc);
+        assertTrue(text.contains(RetentionTable.BEGIN + "\n| run | what keeps 0–7 | kept on disk for it |"), text);
+        assertTrue(text.contains("| `lora-r16-ewc` | EWC | 2.3 MB Fisher diagonal | 40.25 | 97.60 | 51.72 | 12 | — |\n"), text);
+        assertTrue(text.contains("| `lora-r16` | replay of stored images | 48,200 images (37.8 MB) | 98.49 | 97.88 | 98.37 | 32 | — |\n"
+                + RetentionTable.END + "\n\nafter\n"), text);
+        assertFalse(text.contains("stale rows"), text);
+        assertEquals("# how each method keeps 0–7\n\n" + RetentionTable.BEGIN + "\n" + RetentionTable.markdown(results) + RetentionTable.END + "\n",
+                docText);
+
+        MainTest.Outcome again = MainTest.run("report", "--results", results.toString(), "--readme", readme.toString(), "--readme", doc.toString());
+        assertEquals(0, again.exit(), again.err());
+        assertEquals(text, Files.readString(readme), "a second report changes nothing");
+        assertEquals(docText, Files.readString(doc), "a second report changes nothing");
+    }
+
+    @Test
+    void anUnclosedRetentionBlockIsRefusedBeforeAnyRunIsRead() throws Exception {
+        Path readme = dir.resolve("README.md");
+        String original = ResultsTable.BEGIN + "\nold\n" + ResultsTable.END + "\n";
+        Files.writeString(readme, original);
+        Path unclosed = dir.resolve("unclosed.md");
+        String text = "# r\n\n" + RetentionTable.BEGIN + "\nrows\n";
+        Files.writeString(unclosed, text);
+        // no runs at all under --results: the marker is the mistake reported
+        MainTest.Outcome o = MainTest.run("report", "--results", dir.resolve("no-results").toString(), "--readme", readme.toString(),
+                "--readme", unclosed.toString());
+        assertEquals(2, o.exit(), o.out());
+        assertTrue(o.err().contains(unclosed + ": 1 " + RetentionTable.BEGIN + " and 0 " + RetentionTable.END + " make 0 block(s)"), o.err());
+        assertEquals(original, Files.readString(readme), "nothing written");
+        assertEquals(text, Files.readString(unclosed), "nothing written");
+    }
+
+    @Test
+    void aRetentionBlockWithoutItsRunsIsAnErrorNamingTheMissingFolder() throws Exception {
+        Path results = dir.resolve("results");
+        FakeRuns.writeAll(results);
+        Files.delete(results.resolve("lora-r16-lwf").resolve("metrics.json"));
+        Path readme = dir.resolve("README.md");
+        String original = RetentionTable.BEGIN + "\nold\n" + RetentionTable.END + "\n";
+        Files.writeString(readme, original);
+        MainTest.Outcome o = MainTest.run("report", "--results", results.toString(), "--readme", readme.toString());
+        assertEquals(2, o.exit(), o.out());
+        assertTrue(o.err().contains("no results for the retention table in " + results.resolve("lora-r16-lwf") + " (no metrics.json)"), o.err());
+        assertEquals(original, Files.readString(readme), "nothing written");
     }
 }

@@ -63,6 +63,10 @@ class ExperimentParserTest {
             assertEquals(new DataConfig("mnist", "data/mnist", 0), e.data());
             assertEquals(new ModelConfig(List.of(512, 256, 128), 0.2), e.model());
             assertEquals(NetworkSpec.mnistMlp(), e.network());
+            // The constants that stand in for absent sections (older files) and that written files leave out.
+            assertEquals(ReplaySource.IMAGES, e.finetune().replaySource());
+            assertEquals(RetentionConfig.OFF, e.finetune().retention());
+            assertEquals(SyntheticConfig.DEFAULT, e.finetune().synthetic());
             assertEquals(new StageConfig(List.of(0, 1, 2, 3, 4, 5, 6, 7), 10, 64, 0.001, 0.0, "constant", 0), e.pretrain());
             FinetuneConfig f = e.finetune();
             assertEquals(FinetuneMethod.LORA, f.method());
