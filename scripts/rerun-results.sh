@@ -24,9 +24,15 @@ run() { echo "== $*" >&2; java -jar "$RUNNER" --no-progress "$@"; }
 rm -rf results/.cache
 # Experiments in an order that pretrains each base once (the rest take it from results/.cache/bases).
 for experiment in lora-r16 lora-r16-naive full-finetune lora-r16-classifier lora-r16-eight lora-r16-nine \
-                  rank-sweep target-sweep lora-r16-seeds fashion-lora-r16 fashion-lora-r16-naive; do
+                  rank-sweep target-sweep lora-r16-seeds fashion-lora-r16 fashion-lora-r16-naive \
+                  lora-r16-lwf lora-r16-ewc lora-r16-synthetic fashion-lora-r16-synthetic; do
   rm -rf "results/$experiment"
   run "experiments/$experiment.yaml"
+done
+# Keeping 0–7 without old images on the OpenBLAS engine: the other split, and the validation sweeps that chose the settings.
+for experiment in split-0-4-naive split-0-4-synthetic tune-synthetic tune-lwf tune-ewc; do
+  rm -rf "results/$experiment"
+  java -cp "$RUNNER:$OPENBLAS" dev.toylora.runner.cli.Main --no-progress "experiments/$experiment.yaml"
 done
 rm -rf results/adapters-8-and-9
 run adapters --base results/lora-r16/checkpoints/base.safetensors \
@@ -37,7 +43,7 @@ run adapters --base results/lora-r16/checkpoints/base.safetensors \
 rm -rf results/lora-r16-openblas
 echo "== lora-r16 on openblas" >&2
 java -cp "$RUNNER:$OPENBLAS" dev.toylora.runner.cli.Main --no-progress experiments/lora-r16.yaml backend=openblas name=lora-r16-openblas
-run report --readme README.md --readme docs/results.md
+run report --readme README.md --readme docs/results.md --readme docs/retention.md
 
 # The LoRA paper's §7 analysis of the regenerated checkpoints (results/analysis and docs/analysis.md's generated section).
 ranks=(); for d in $(ls -d results/rank-sweep/rank=* | sort -t= -k2 -n); do ranks+=(--adapter "r${d##*=}=$d/checkpoints/adapter.safetensors"); done

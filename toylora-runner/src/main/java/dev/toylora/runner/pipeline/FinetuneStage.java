@@ -34,7 +34,7 @@ public class FinetuneStage {
      */
     public record Result(Network network, List<EpochResult> history, double seconds, long trainable, long added,
                          int newSamples, int replaySamples, Map<String, Tensor> checkpoint,
-                         ModelInversion.@Nullable Report synthetic) {}
+                         ModelInversion.@Nullable Report synthetic, @Nullable Dataset syntheticImages) {}
 
     /** Fine-tunes without anything recorded with the base: stored-image replay at most, no EWC or synthetic replay. */
     public Result run(RunContext context, Network base) {
@@ -55,6 +55,7 @@ public class FinetuneStage {
         Dataset train;
         int replayedCount;
         ModelInversion.Report synthetic = null;
+        Dataset syntheticImages = null;
         if (config.replaySource() == ReplaySource.SYNTHETIC && replayCount > 0) {
             // No old image is touched: they are made from the base and the statistics recorded with it.
             ModelInversion.Result made = new ModelInversion(base, recorded.statistics("synthetic replay"),
@@ -62,6 +63,7 @@ public class FinetuneStage {
                     .generateOrLoad(replayClasses, replayCount, Seeds.derive(context.experiment().seed(), "finetune.synthetic"), context.data().classNames(),
                             recorded.cacheDir(), recorded.baseKey());
             synthetic = made.report();
+            syntheticImages = made.images();
             log.info("finetune: {} synthetic images of classes {} {}; the base gives {}% of them their class", synthetic.images(), replayClasses,
                     synthetic.cached() ? "read from the cache" : "made from the base in " + String.format("%.1f", synthetic.seconds()) + " s",
                     String.format("%.1f", 100 * synthetic.baseAgreement()));
@@ -126,7 +128,7 @@ public class FinetuneStage {
             tuned = context.backend().restore(base.spec(), checkpoint);
         }
         return new Result(tuned, history, (System.nanoTime() - started) / 1e9, trainable, added, fresh.length, replayedCount, checkpoint,
-                synthetic);
+                synthetic, syntheticImages);
     }
 
     /** The new images, then the synthetic ones, as one data set (pixels copied). */

@@ -5,6 +5,8 @@ import dev.toylora.io.safetensors.CheckpointMetadata;
 import dev.toylora.io.safetensors.Safetensors;
 import dev.toylora.runner.experiment.Experiment;
 import dev.toylora.runner.experiment.ReplaySource;
+import dev.toylora.runner.retention.SyntheticPicture;
+import dev.toylora.io.data.Dataset;
 import dev.toylora.runner.experiment.ExperimentParser;
 import dev.toylora.runner.experiment.FinetuneMethod;
 import dev.toylora.runner.io.Csv;
@@ -67,6 +69,12 @@ public final class ResultsWriter {
             AtomicFiles.write(staged.resolve("history.csv"), historyCsv(result.history()));
             AtomicFiles.write(staged.resolve("comparison.md"), comparison(result));
             AtomicFiles.write(staged.resolve("experiment.yaml"), ExperimentParser.toYaml(experiment));
+            Dataset synthetic = tuned.map(FinetuneStage.Result::syntheticImages).orElse(null);
+            if (synthetic != null) {
+                // what the base remembers of each old class, to look at: the first 12 synthetic images of each
+                AtomicFiles.write(staged.resolve("synthetic.png"), SyntheticPicture.png(synthetic, result.oldClasses(), 12, 2,
+                        context.data().mean(), context.data().std()));
+            }
             Map<String, String> provenance = new TreeMap<>();
             provenance.put("toylora.experiment", experiment.name());
             provenance.put("toylora.backend", context.backend().name());

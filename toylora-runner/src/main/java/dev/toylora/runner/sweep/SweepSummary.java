@@ -252,12 +252,22 @@ public final class SweepSummary {
     public static String markdown(Table table) {
         String old = "old " + SweepChart.classes(table.sweep().pretrain().classes());
         String fresh = "new " + SweepChart.classes(table.sweep().finetune().classes());
-        MarkdownTable out = new MarkdownTable().left("trial").right("trainable").right("% of total").right(old).right(fresh)
-                .right("overall").right(old + " drop").right("wall s");
+        // With a validation split, settings are chosen on it: its columns come first, the test set's after.
+        boolean validated = table.rows().stream().anyMatch(r -> r.metrics().path("validation").has("adapted"));
+        MarkdownTable out = new MarkdownTable().left("trial").right("trainable").right("% of total");
+        if (validated) out.right(old + ", validation").right(fresh + ", validation");
+        out.right(old).right(fresh).right("overall").right(old + " drop").right("wall s");
         for (Row r : table.rows()) {
-            out.row(r.trial().label(), String.format(Locale.ROOT, "%,d", r.trainable()), fmt(r.trainablePercent()),
-                    fmt(r.accuracy("old")), fmt(r.accuracy("new")), fmt(r.accuracy("overall")), fmt(r.oldDrop()),
-                    String.format(Locale.ROOT, "%.1f", r.wallSeconds()));
+            List<String> cells = new ArrayList<>(List.of(r.trial().label(), String.format(Locale.ROOT, "%,d", r.trainable()),
+                    fmt(r.trainablePercent())));
+            if (validated) {
+                JsonNode v = r.metrics().path("validation").path("adapted");
+                cells.add(fmt(v.path("old").asDouble(Double.NaN)));
+                cells.add(fmt(v.path("new").asDouble(Double.NaN)));
+            }
+            cells.addAll(List.of(fmt(r.accuracy("old")), fmt(r.accuracy("new")), fmt(r.accuracy("overall")), fmt(r.oldDrop()),
+                    String.format(Locale.ROOT, "%.1f", r.wallSeconds())));
+            out.row(cells.toArray(String[]::new));
         }
         return out + (table.missing().isEmpty() ? "" : "\nnot finished: " + String.join(", ", table.missing()) + "\n");
     }

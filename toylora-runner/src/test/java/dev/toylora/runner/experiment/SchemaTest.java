@@ -30,7 +30,7 @@ class SchemaTest {
     @Test
     void theDeclaredKeysAreExactlyTheFieldsTheRecordsBindAndWrite() {
         List<String> leaves = new ArrayList<>();
-        collectLeaves(ExperimentParser.toJsonNode(ExperimentParser.defaults("x")), "", leaves);
+        collectLeaves(ExperimentParser.toJsonNode(withEverySectionWritten()), "", leaves);
         assertEquals(leaves, Schema.leaves());
         assertEquals(Schema.leaves().size(), new HashSet<>(Schema.leaves()).size(), "a key declared twice");
     }
@@ -42,24 +42,56 @@ class SchemaTest {
         sections.put("data", List.of("dataset", "dir", "validation"));
         sections.put("model", List.of("hidden", "dropout"));
         sections.put("pretrain", List.of("classes", "epochs", "batch-size", "learning-rate", "weight-decay", "schedule", "warmup-epochs"));
-        sections.put("finetune", List.of("method", "classes", "replay", "replay-classes", "epochs", "batch-size", "learning-rate",
-                "weight-decay", "schedule", "warmup-epochs", "lora"));
+        sections.put("finetune", List.of("method", "classes", "replay", "replay-classes", "replay-source", "epochs", "batch-size",
+                "learning-rate", "weight-decay", "schedule", "warmup-epochs", "lora", "retention", "synthetic"));
         sections.put("finetune.lora", List.of("rank", "alpha", "targets", "bias", "dropout", "rslora"));
+        sections.put("finetune.retention", List.of("distill", "lwf", "temperature", "full-softmax", "ewc"));
+        sections.put("finetune.synthetic", List.of("steps", "learning-rate", "batch-size", "statistics", "tv", "l2", "jitter",
+                "confidence", "init"));
         assertEquals(sections, Schema.SECTIONS);
         assertEquals(List.copyOf(sections.keySet()), List.copyOf(Schema.SECTIONS.keySet()));
-        assertEquals(Set.of("name", "backend", "data.dataset", "data.dir", "pretrain.schedule", "finetune.method", "finetune.schedule"),
+        assertEquals(Set.of("name", "backend", "data.dataset", "data.dir", "pretrain.schedule", "finetune.method", "finetune.schedule",
+                        "finetune.replay-source", "finetune.synthetic.init"),
                 Schema.TEXT_LEAVES);
         assertEquals(Set.of("model.hidden", "pretrain.classes", "finetune.classes", "finetune.replay-classes", "finetune.lora.targets"),
                 Schema.LIST_LEAVES);
     }
 
+    /**
+     * The defaults, but with the keys that written files leave out while they hold their defaults (replay-source,
+     * retention, synthetic: so that runs which do not use them read as they did before) given other values.
+     */
+    static Experiment withEverySectionWritten() {
+        return ExperimentParser.parse("{}", "experiments/x.yaml",
+                List.of("finetune.replay-source=synthetic", "finetune.retention.ewc=1", "finetune.synthetic.steps=5"));
+    }
+
+    @Test
+    void leftOutSectionsAreExactlyTheDefaults() {
+        JsonNode defaults = ExperimentParser.toJsonNode(ExperimentParser.defaults("x"));
+        assertTrue(defaults.path("finetune").path("replay-source").isMissingNode());
+        assertTrue(defaults.path("finetune").path("retention").isMissingNode());
+        assertTrue(defaults.path("finetune").path("synthetic").isMissingNode());
+        JsonNode other = ExperimentParser.toJsonNode(ExperimentParser.parse("{}", "experiments/x.yaml", List.of("finetune.synthetic.tv=1")));
+        assertEquals(1.0, other.at("/finetune/synthetic/tv").asDouble(), "a changed key writes its whole section");
+    }
+
     @Test
     void everyDeclaredDefaultIsValidAndIsWhatAnEmptyFileGets() {
-        JsonNode defaults = ExperimentParser.toJsonNode(ExperimentParser.defaults("x"));
+        Experiment empty = ExperimentParser.defaults("x");
+        // the sections left out of written files: compared as records
+        assertEquals(ReplaySource.IMAGES, empty.finetune().replaySource());
+        assertEquals(RetentionConfig.OFF, empty.finetune().retention());
+        assertEquals(SyntheticConfig.DEFAULT, empty.finetune().synthetic());
+        JsonNode defaults = ExperimentParser.toJsonNode(withEverySectionWritten());
+        JsonNode plain = ExperimentParser.toJsonNode(empty);
         for (Schema.Key key : Schema.KEYS) {
             JsonNode declared = key.defaultValue();
             if (declared == null) continue;
-            JsonNode got = defaults.at("/" + key.path().replace('.', '/'));
+            String pointer = "/" + key.path().replace('.', '/');
+            JsonNode got = plain.at(pointer).isMissingNode() ? defaults.at(pointer) : plain.at(pointer);
+            if (key.path().equals("finetune.replay-source") || key.path().equals("finetune.retention.ewc")
+                    || key.path().equals("finetune.synthetic.steps")) continue;   // changed on purpose above
             assertEquals(declared.isNumber() ? declared.doubleValue() : declared, got.isNumber() ? got.doubleValue() : got, key.path());
         }
     }

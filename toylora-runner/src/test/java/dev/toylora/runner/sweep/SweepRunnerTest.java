@@ -144,7 +144,7 @@ class SweepRunnerTest {
         doAnswer(invocation -> {
             if (calls.incrementAndGet() == 2) throw new IllegalStateException("simulated crash");
             return invocation.callRealMethod();
-        }).when(dying).run(any(), any());
+        }).when(dying).run(any(), any(), any());
         ExperimentRunner crashing = new ExperimentRunner(results, new PretrainStage(new BaseCache(results.resolve(".cache/bases"))),
                 dying, TrainingListener.NONE);
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> new SweepRunner(crashing).run(sweep));
