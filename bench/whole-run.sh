@@ -200,7 +200,10 @@ for f in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte 
 done
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/toylora-whole-run.XXXXXX")"
-trap 'rm -rf "$WORK"' EXIT
+# Stopped before the end (Ctrl-C, kill), the runs finished so far are kept: runs.partial.csv in OUT, ready for
+# bench/whole_run_report.py; the work folder goes either way.
+FINISHED=0
+trap 'if [ "$FINISHED" = 0 ] && [ -s "$WORK/runs.csv" ]; then mkdir -p "$OUT" && cp "$WORK/runs.csv" "$OUT/runs.partial.csv" && cp "$WORK/machine.txt" "$OUT/machine.partial.txt" 2>/dev/null; fi; rm -rf "$WORK"' EXIT
 mkdir -p "$OUT/logs"
 rm -f "$OUT"/logs/run-*.log "$OUT"/logs/probe-*.log
 DJL_CACHE="$WORK/djl-cache"   # libtorch extracted from the jar once per benchmark, not once per run
@@ -407,6 +410,7 @@ echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$WORK/machine.t
 
 # 6. The tables.
 cp "$CSV" "$OUT/runs.csv"
+FINISHED=1; rm -f "$OUT/runs.partial.csv" "$OUT/machine.partial.txt"
 cp "$WORK/machine.txt" "$OUT/machine.txt"
 {
   echo "## Whole-run benchmark: $EXPERIMENT"
