@@ -48,12 +48,15 @@ final class EvalBackward {
         final float[][] z = new float[layers.size()][];
         final float[][] relu = new float[layers.size()][];
         final float[][] dz = new float[layers.size()][];
+        /** dL/d(output of layer l), as the layer above sends it back before the ReLU: scratch for the backward pass. */
+        final float[][] dy = new float[layers.size()][];
 
         Host(int rows) {
             for (int l = 0; l < layers.size(); l++) {
                 z[l] = new float[rows * layers.get(l).outputs()];
                 relu[l] = new float[rows * layers.get(l).outputs()];
                 dz[l] = new float[rows * layers.get(l).outputs()];
+                dy[l] = new float[rows * layers.get(l).outputs()];
             }
         }
     }
@@ -97,7 +100,7 @@ final class EvalBackward {
                 break;
             }
             // Below: dz = dx ⊙ [z > 0] plus the probe's own gradient on z, which it wrote there in forward.
-            float[] dx = new float[host.dz[l - 1].length];
+            float[] dx = host.dy[l - 1];
             kernels.read(LoraLinear.required(act.dx), dx);
             float[] z = host.z[l - 1];
             float[] dz = host.dz[l - 1];
