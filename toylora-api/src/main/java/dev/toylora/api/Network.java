@@ -38,7 +38,7 @@ public interface Network extends AutoCloseable {
 
     /**
      * Eval-mode logits where groups of rows run with different adapters — the way LoRA is served (S-LoRA, Punica): the
-     * base's products run once for the whole batch, and each adapter's low-rank product only on its own rows. Rows in
+     * base's products run once for the whole batch, and each row gets only its own adapters' low-rank updates. Rows in
      * no group get the base. Needs no adapter attached (the base is what is shared); groups must not overlap.
      */
     default void logits(Batch batch, List<RowGroup> groups, float[] out) {

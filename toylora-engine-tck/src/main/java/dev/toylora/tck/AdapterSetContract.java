@@ -81,6 +81,43 @@ public abstract class AdapterSetContract extends ContractTopic {
                 new AdapterSet.Rows(4, 2, Map.of("one", 1.0))), served), "overlapping groups are refused");
     }
 
+    /**
+     * Batches that ask for every subset of six adapters (63 sets, more than an engine keeps stacked at once, so stacks are
+     * dropped and made again), each row with one of the set's adapters: every row still gets what its adapter alone gives.
+     */
+    @Test
+    void everySetOfAdaptersABatchAsksForServesEachRowItsOwnAdapter() {
+        AdapterSet set = new AdapterSet(network);
+        List<LoraSpec> specs = List.of(ONE, TWO, THREE, ONE, TWO, THREE);
+        List<Map<String, Tensor>> weights = List.of(one, two, three, trained(ONE, 21), trained(TWO, 22), trained(THREE, 23));
+        float[][] alone = new float[specs.size()][];
+        for (int i = 0; i < specs.size(); i++) {
+            set.add("a" + i, specs.get(i), weights.get(i));
+            alone[i] = alone(specs.get(i), weights.get(i));
+        }
+        int classes = SMALL.outputs();
+        float[] served = new float[batch.rows() * classes];
+        for (int subset = 1; subset < 1 << specs.size(); subset++) {
+            List<Integer> members = new java.util.ArrayList<>();
+            for (int i = 0; i < specs.size(); i++) if ((subset & 1 << i) != 0) members.add(i);
+            List<AdapterSet.Rows> rows = new java.util.ArrayList<>();
+            int[] adapterOf = new int[batch.rows()];
+            for (int row = 0; row < batch.rows(); row++) {
+                adapterOf[row] = members.get(row % members.size());
+                rows.add(new AdapterSet.Rows(row, 1, Map.of("a" + adapterOf[row], 1.0)));
+            }
+            set.logits(batch, rows, served);
+            for (int row = 0; row < batch.rows(); row++) {
+                float[] expected = Arrays.copyOfRange(alone[adapterOf[row]], row * classes, (row + 1) * classes);
+                float[] actual = Arrays.copyOfRange(served, row * classes, (row + 1) * classes);
+                double tolerance = 1e-5 * Math.max(1, TestBatches.maxAbs(alone[adapterOf[row]]));
+                assertTrue(TestBatches.maxAbsDifference(expected, actual) <= tolerance, "subset " + members + ", row " + row + " (adapter a"
+                        + adapterOf[row] + ") differs by " + TestBatches.maxAbsDifference(expected, actual));
+            }
+        }
+        assertTrue(TestBatches.sameTensors(base, network.weights()), "serving changed no base tensor");
+    }
+
     @Test
     void switchingGivesExactlyTheLogitsOfThatAdapterAloneAndDisablingGivesTheBase() {
         float[] baseLogits = TestBatches.logits(network, batch);

@@ -190,41 +190,44 @@ public final class LoraLinear implements Layer {
         kernels.biasActivation(act.y, bias.values(), v, branch != null ? branch.scale : 0f, relu, dropout, act.y);
     }
 
-    /** An adapter's branch on some rows of a batch, for serving: its A and B, w·s, and w·(its bias − the base's) or null. */
-    record RowBranch(int firstRow, int rows, Matrix a, Matrix b, float scale, float @Nullable [] biasDelta) {}
+    /**
+     * A batch's adapters stacked for serving, on one layer: {@code a = [A₁; A₂; …]} (K × in, every adapter's A one above
+     * the other), {@code b = [B₁ B₂ … Δb₁ Δb₂ …]} (out × width: their B's side by side, then the bias changes of those
+     * that train one) and, per row, a coefficient for each of b's columns, {@code c} (rows × width, row-major): w·s on
+     * the K columns of the adapters the row runs with, w on their bias columns, 0 elsewhere.
+     */
+    record StackedBranches(Matrix a, int rank, Matrix b, float[] coefficients) {}
 
     /**
-     * Eval mode for a batch whose rows run with different adapters (serving): the base product once for every row, then
-     * each adapter's low-rank product on its own rows only, {@code y[rows] += w·s·(x[rows]·Aᵀ)·Bᵀ}, then bias and act.
-     * The rows are copied out and back through the host: that costs r-sized work per row, against in·out for the base.
+     * Eval mode for a batch whose rows run with different adapters (serving): the base product once for every row, and
+     * every adapter's update in two more products for all rows, whatever the number of adapters,
+     * <pre>
+     *   z = x·Wᵀ + (c ⊙ [x·aᵀ, 1])·bᵀ    so row i gets  Σⱼ wᵢⱼ·(sⱼ·(xᵢ·Aⱼᵀ)·Bⱼᵀ + Δbⱼ)
+     * </pre>
+     * then bias and activation. A row pays for every stacked adapter (those it does not use are multiplied by 0): a few
+     * large products, where a product per adapter on its own rows made many small ones and copied rows through the host.
      */
-    void forward(Matrix x, Activations act, boolean relu, java.util.List<RowBranch> branches) {
-        kernels.product(1f, x, false, weight.values(), true, 0f, act.y);                    // z = x·Wᵀ, all rows
-        if (!branches.isEmpty()) {
-            float[] z = new float[Math.toIntExact(act.y.size())];
-            float[] xs = new float[Math.toIntExact(x.size())];
-            kernels.read(act.y, z);
-            kernels.read(x, xs);
-            for (RowBranch branch : branches) {
-                int rows = branch.rows();
-                Matrix xRows = kernels.zeros(rows, inputs);
-                kernels.write(xRows, xs, branch.firstRow() * inputs);
-                Matrix u = kernels.zeros(rows, branch.a().rows());
-                kernels.product(1f, xRows, false, branch.a(), true, 0f, u);                 // u = x[rows]·Aᵀ
-                Matrix zRows = kernels.zeros(rows, outputs);
-                kernels.write(zRows, z, branch.firstRow() * outputs);
-                kernels.product(branch.scale(), u, false, branch.b(), true, 1f, zRows);     // z[rows] += w·s·u·Bᵀ
-                float[] updated = new float[rows * outputs];
-                kernels.read(zRows, updated);
-                float[] delta = branch.biasDelta();
-                if (delta != null) {
-                    for (int i = 0; i < rows; i++) {
-                        for (int j = 0; j < outputs; j++) updated[i * outputs + j] += delta[j];
-                    }
+    void forward(Matrix x, Activations act, boolean relu, @Nullable StackedBranches branches) {
+        kernels.product(1f, x, false, weight.values(), true, 0f, act.y);                    // z = x·Wᵀ, every row
+        if (branches != null) {
+            int rows = x.rows();
+            int k = branches.rank();
+            int width = branches.b().columns();
+            float[] c = branches.coefficients();
+            if (k > 0) {
+                Matrix u = kernels.zeros(rows, k);
+                kernels.product(1f, x, false, branches.a(), true, 0f, u);               // u = x·[A₁; A₂; …]ᵀ
+                float[] us = new float[rows * k];
+                kernels.read(u, us);
+                kernels.release(u);
+                for (int i = 0; i < rows; i++) {
+                    for (int t = 0; t < k; t++) c[i * width + t] *= us[i * k + t];
                 }
-                System.arraycopy(updated, 0, z, branch.firstRow() * outputs, updated.length);
             }
-            kernels.write(act.y, z, 0);
+            Matrix weighted = kernels.zeros(rows, width);
+            kernels.write(weighted, c, 0);
+            kernels.product(1f, weighted, false, branches.b(), true, 1f, act.y);        // z += (c ⊙ [u, 1])·bᵀ
+            kernels.release(weighted);
         }
         kernels.biasActivation(act.y, bias.values(), null, 0f, relu, null, act.y);
     }

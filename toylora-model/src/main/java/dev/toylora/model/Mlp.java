@@ -245,7 +245,7 @@ public final class Mlp implements Network {
         ServedAdapters.checkGroups(groups, batch.rows());
         int classes = spec.outputs();
         evalSlices(batch, (first, rows) -> {
-            List<List<LoraLinear.RowBranch>> branches = servedAdapters.rowBranches(groups, first, rows);
+            List<LoraLinear.@Nullable StackedBranches> branches = servedAdapters.rowBranches(groups, first, rows);
             Pass pass = evalPasses.forRows(rows);
             kernels.write(pass.input, batch.features(), first * batch.columns());
             for (int l = 0; l < layers.size(); l++) {

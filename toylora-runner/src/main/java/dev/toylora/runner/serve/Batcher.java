@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * The threads that compute every answer, one per copy of the base. Requests queue their rows (one per image and model
  * asked for); a thread takes up to {@link Limits#maxBatchRows()} of them, waiting at most {@link Limits#batchWait()} for more, lays the rows
  * out grouped by adapter (or mix) and runs one pass: the base's products once for all rows, each adapter's low-rank
- * product on its own rows ({@link Network#logits(Batch, List, float[])}).
+ * update on its own rows, all adapters stacked into two products per layer ({@link Network#logits(Batch, List, float[])}).
  */
 final class Batcher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Batcher.class);

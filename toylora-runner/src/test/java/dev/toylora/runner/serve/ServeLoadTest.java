@@ -45,6 +45,9 @@ class ServeLoadTest {
     static final int SECONDS = Math.max(10, Math.min(60, Integer.getInteger("toylora.serve.load", 30)));
     /** The engine; none named: the server picks the best available one, as {@code runner serve} does. */
     static final String BACKEND = System.getProperty("toylora.serve.load.backend", "");
+    /** An engine jar beside the test's class path (engine-openblas.jar, say), for the server and the compute-only passes. */
+    static final java.util.Optional<Path> ENGINE_JAR = java.util.Optional.ofNullable(System.getProperty("toylora.serve.load.engine-jar"))
+            .filter(s -> !s.isBlank()).map(s -> Path.of(s).toAbsolutePath());
     static final int CLIENTS = Integer.getInteger("toylora.serve.load.clients", 16);
     static final int IMAGES = Integer.getInteger("toylora.serve.load.images", 16);
     static final int COMPARE_IMAGES = Integer.getInteger("toylora.serve.load.compare-images", 4);
@@ -56,7 +59,7 @@ class ServeLoadTest {
      * The test's class path with its jars copied aside once: the local Maven repository is shared with other builds,
      * which may replace a snapshot jar between two server starts.
      */
-    static final String CLASS_PATH = privateClassPath();
+    static final String CLASS_PATH = privateClassPath() + ENGINE_JAR.map(jar -> java.io.File.pathSeparator + jar).orElse("");
 
     static String privateClassPath() {
         String path = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
@@ -355,14 +358,23 @@ class ServeLoadTest {
      * of rows/4), and the base alone on all rows (the floor).
      */
     static String passes() throws IOException {
-        dev.toylora.api.Backend backend = dev.toylora.runner.experiment.Engines.named(BACKEND.isEmpty() ? null : BACKEND, "no backend named");
+        ClassLoader test = Thread.currentThread().getContextClassLoader();
+        dev.toylora.api.Backend backend;
+        try {
+            if (ENGINE_JAR.isPresent()) {
+                Thread.currentThread().setContextClassLoader(new java.net.URLClassLoader(new java.net.URL[] {ENGINE_JAR.get().toUri().toURL()}, test));
+            }
+            backend = dev.toylora.runner.experiment.Engines.named(BACKEND.isEmpty() ? null : BACKEND, "no backend named");
+        } finally {
+            Thread.currentThread().setContextClassLoader(test);
+        }
         Models models = new Models(backend, Fixtures.base(), 1, true, 8);
         Map<String, Path> files = Map.of("lora", Fixtures.adapters().get("lora"), "eight", Fixtures.adapters().get("eight"),
                 "nine", Fixtures.adapters().get("nine"), "r8", Fixtures.file("results/rank-sweep/rank=8/checkpoints/adapter.safetensors"));
         for (String name : ADAPTERS) models.load(name, Files.readAllBytes(files.get(name)), name);
         StringBuilder s = new StringBuilder("\nOne pass, compute only (" + backend.name() + ", in the test's JVM, no HTTP): rows split evenly between the 4 adapters; "
                 + "ms per pass (median of repeated passes) and images/s:\n\n"
-                + "| rows | base alone (floor) | shared: base once + 4 row groups | merged: 4 merged copies, rows/4 each | shared ÷ merged |\n|---:|---:|---:|---:|---:|\n");
+                + "| rows | base alone (floor) | shared: base once + the 4 adapters stacked | merged: 4 merged copies, rows/4 each | shared ÷ merged |\n|---:|---:|---:|---:|---:|\n");
         for (int rows : new int[] {8, 16, 64, 256}) {
             float[] features = new float[rows * 784];
             SplittableRandom random = new SplittableRandom(rows);
