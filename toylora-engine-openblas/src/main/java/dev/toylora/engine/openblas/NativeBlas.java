@@ -1,8 +1,17 @@
 package dev.toylora.engine.openblas;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.openblas.global.openblas_nolapack;
+import org.jspecify.annotations.Nullable;
 
 /**
  * OpenBLAS through JavaCPP: loads the native library (bundled in the jar for one platform), checks one product,
@@ -25,6 +34,8 @@ final class NativeBlas {
     static synchronized int load() {
         Loader.load(openblas_nolapack.class);
         threads = chooseThreads();
+        forcedKernels(System.getenv("OPENBLAS_CORETYPE"), cpuFlags()).ifPresent(warning ->
+                System.getLogger(NativeBlas.class.getName()).log(System.Logger.Level.WARNING, warning));
         // One small product with a known answer, in both transposed forms, before anything trusts the library.
         NativeMatrix a = NativeMatrix.of(2, 3, 1, 2, 3, 4, 5, 6);
         NativeMatrix b = NativeMatrix.of(3, 2, 1, 0, 0, 1, 1, 1);
@@ -34,9 +45,9 @@ final class NativeBlas {
         NativeMatrix d = new NativeMatrix(2, 2);
         sgemm(false, true, 2, 2, 3, 1f, a.pointer(), 3, bT.pointer(), 3, 0f, d.pointer(), 2);
         float[] expected = {4, 5, 10, 11};
-        if (!java.util.Arrays.equals(c.toArray(), expected) || !java.util.Arrays.equals(d.toArray(), expected)) {
-            throw new IllegalStateException("OpenBLAS loaded but multiplied wrongly: " + java.util.Arrays.toString(c.toArray()) + " and "
-                    + java.util.Arrays.toString(d.toArray()) + ", expected " + java.util.Arrays.toString(expected));
+        if (!Arrays.equals(c.toArray(), expected) || !Arrays.equals(d.toArray(), expected)) {
+            throw new IllegalStateException("OpenBLAS loaded but multiplied wrongly: " + Arrays.toString(c.toArray()) + " and "
+                    + Arrays.toString(d.toArray()) + ", expected " + Arrays.toString(expected));
         }
         return threads;
     }
@@ -65,6 +76,32 @@ final class NativeBlas {
         }
         openblas_nolapack.blas_set_num_threads(1);
         return 1;
+    }
+
+    /** OpenBLAS kernel families with no AVX-512 (as OPENBLAS_CORETYPE names them, case aside). */
+    private static final Set<String> WITHOUT_AVX512 = Set.of("haswell", "zen", "sandybridge", "nehalem", "prescott",
+            "core2", "penryn", "dunnington", "atom", "barcelona", "bulldozer", "piledriver", "steamroller", "excavator", "katmai",
+            "coppermine", "northwood", "opteron", "opteron_sse3", "bobcat", "generic");
+
+    /**
+     * OpenBLAS picks its kernels for the CPU unless OPENBLAS_CORETYPE names others. The engine keeps a user's choice, but
+     * says so when it leaves the CPU's AVX-512 unused, which slows every product.
+     */
+    static Optional<String> forcedKernels(@Nullable String coreType, Set<String> cpuFlags) {
+        if (coreType == null || coreType.isBlank() || !cpuFlags.contains("avx512f")) return Optional.empty();
+        if (!WITHOUT_AVX512.contains(coreType.strip().toLowerCase(Locale.ROOT))) return Optional.empty();
+        return Optional.of("OPENBLAS_CORETYPE=" + coreType.strip() + " makes OpenBLAS run kernels without AVX-512 on this CPU, which has it; "
+                + "unset OPENBLAS_CORETYPE to let OpenBLAS choose the CPU's own (faster; results differ in the last bits)");
+    }
+
+    /** The CPU's feature flags from /proc/cpuinfo; none where there is no such file. */
+    private static Set<String> cpuFlags() {
+        try (var lines = Files.lines(Path.of("/proc/cpuinfo"))) {
+            return lines.filter(l -> l.startsWith("flags")).findFirst()
+                    .map(l -> (Set<String>) new HashSet<>(Arrays.asList(l.substring(l.indexOf(':') + 1).strip().split("\\s+")))).orElse(Set.of());
+        } catch (IOException | RuntimeException e) {
+            return Set.of();
+        }
     }
 
     static int threads() {
