@@ -81,6 +81,8 @@ final class Server implements AutoCloseable {
     private final Batcher batcher;
     private final HttpServer http;
     private final ThreadPoolExecutor pool;
+    /** Every prediction's time inside the server, for /api/health. */
+    private final Latencies latencies = new Latencies();
     private final boolean loopback;
     private final java.util.concurrent.atomic.AtomicBoolean open = new java.util.concurrent.atomic.AtomicBoolean(true);
 
@@ -202,6 +204,7 @@ final class Server implements AutoCloseable {
     }
 
     private void handle(HttpExchange exchange) {
+        long started = System.nanoTime();
         Response response;
         try {
             if (OVERFLOW.get()) throw ApiException.busy("all " + config.limits().threads() + " handler threads are busy and their queue is full; try again shortly");
@@ -221,6 +224,7 @@ final class Server implements AutoCloseable {
         // On the connection's own thread (overflow) nothing is waited for: the connection closes after the answer.
         if (!OVERFLOW.get()) drain(exchange, config.limits().maxBodyBytes());
         send(exchange, response);
+        if ("/api/predict".equals(exchange.getRequestURI().getPath())) latencies.record(System.nanoTime() - started);
     }
 
     /**
@@ -360,6 +364,7 @@ final class Server implements AutoCloseable {
         o.put("admin", !config.admin().enabled() ? "off" : config.admin().token() != null ? "token" : "open");
         ObjectNode served = o.putObject("served");
         served.put("requests", batcher.requestsDone()).put("rows", batcher.rowsDone()).put("passes", batcher.passes()).put("queuedRows", batcher.queuedRows());
+        latencies.write(o.putObject("latency"));
         ObjectNode memory = o.putObject("memory");
         MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
         long afterGc = 0;

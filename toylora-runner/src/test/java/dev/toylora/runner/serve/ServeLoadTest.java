@@ -317,12 +317,22 @@ class ServeLoadTest {
         Run full, half;
         String engine;
         JsonNode afterRun;
+        String inside;
         try (ServerProcess server = ServerProcess.start("shared")) {
             engine = server.health().path("backend").asText() + " (" + server.health().path("backendVersion").asText() + ")";
             closedLoop("warm-up", server, CLIENTS, IMAGES, bodies, 5);
+            long[] beforeFull = latencyCounts(server.health());
             full = closedLoop("saturation", server, CLIENTS, IMAGES, bodies, SECONDS);
+            long[] beforeHalf = latencyCounts(server.health());
             half = openLoop("half-load", server, full.requestsPerSecond() / 2, IMAGES, bodies, Math.min(SECONDS, 30));
             afterRun = server.health();
+            long[] afterHalf = latencyCounts(afterRun);
+            inside = String.format(Locale.ROOT, "%nInside the server (each prediction from its handler's first line to its answer sent, /api/health's `latency`; "
+                    + "bucket bounds, at most 10%% above the true value): saturation p50 %.1f ms, p99 %.1f ms; half load p50 %.1f ms, p99 %.1f ms. "
+                    + "The rest of what the clients measure is the way there and back: the HTTP server's accept and dispatch, loopback, and the client JVM, "
+                    + "which shares the server's cores.%n",
+                    Latencies.quantileMs(beforeFull, beforeHalf, 0.5), Latencies.quantileMs(beforeFull, beforeHalf, 0.99),
+                    Latencies.quantileMs(beforeHalf, afterHalf, 0.5), Latencies.quantileMs(beforeHalf, afterHalf, 0.99));
         }
         timeline.addAll(full.timeline());
         timeline.addAll(half.timeline());
@@ -337,7 +347,7 @@ class ServeLoadTest {
         }
         String passes = passes();
         String loadAfter = loadAverage();
-        String report = report(engine, loadBefore, loadAfter, full, half, compared, afterRun) + passes;
+        String report = report(engine, loadBefore, loadAfter, full, half, compared, afterRun, inside) + passes;
         System.out.println(report);
         Path out = Path.of(System.getProperty("toylora.serve.load.out", Path.of(System.getProperty("java.io.tmpdir"), "toylora-serve-load").toString()));
         AtomicFiles.write(out.resolve("load.md"), report);
@@ -413,7 +423,15 @@ class ServeLoadTest {
         return sorted[sorted.length / 2] / 1e6;
     }
 
-    static String report(String engine, String loadBefore, String loadAfter, Run full, Run half, List<Run> compared, JsonNode after) {
+    /** The server's cumulative latency histogram, from its health. */
+    static long[] latencyCounts(JsonNode health) {
+        JsonNode counts = health.path("latency").path("counts");
+        long[] out = new long[Latencies.BUCKETS];
+        for (int i = 0; i < out.length; i++) out[i] = counts.path(i).asLong();
+        return out;
+    }
+
+    static String report(String engine, String loadBefore, String loadAfter, Run full, Run half, List<Run> compared, JsonNode after, String inside) {
         StringBuilder s = new StringBuilder();
         s.append("# runner serve under load\n\n");
         s.append(String.format(Locale.ROOT, "CPU: %s; engine: %s; load average (1, 5, 15 min) before: %s, after: %s — other work on the machine shares these cores.%n%n",
@@ -424,6 +442,7 @@ class ServeLoadTest {
         s.append("| run | clients | images/request | seconds | requests/s | images/s | p50 ms | p99 ms | p99.9 ms | errors |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         s.append(row(full, CLIENTS + " (closed loop)", IMAGES));
         s.append(row(half, "open loop at half the requests/s", IMAGES));
+        s.append(inside);
         s.append("\nBatching across adapters, against each request alone and a merged model per adapter (same workload, " + COMPARE_IMAGES + " images a request):\n\n");
         s.append("| strategy | clients | images/request | seconds | requests/s | images/s | p50 ms | p99 ms | p99.9 ms | errors |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Run r : compared) s.append(row(r, String.valueOf(CLIENTS), COMPARE_IMAGES));
