@@ -76,12 +76,44 @@ final class Products {
         }
     }
 
-    /** {@code row += Σ left[c]·right[c]} for c in {@code [c0, c1)}, in order. */
+    /**
+     * {@code row += Σ left[c]·right[c]} for c in {@code [c0, c1)}, in order, zero factors skipped. The non-zero terms go
+     * four at a time through one pass over the row ({@link #addFour}), which reads and writes the row once instead of four
+     * times and rounds exactly as four {@link AXPY}s would; what is left goes through AXPY itself.
+     */
     private static void addTerms(float[] row, float[] left, float[][] right, int c0, int c1) {
-        for (int c = c0; c < c1; c++) {
-            float factor = left[c];
-            if (factor != 0f) AXPY.invoke(row, factor, right[c]);
+        int c = c0;
+        while (true) {
+            int k0 = nonZero(left, c, c1);
+            int k1 = nonZero(left, k0 + 1, c1);
+            int k2 = nonZero(left, k1 + 1, c1);
+            int k3 = nonZero(left, k2 + 1, c1);
+            if (k3 >= c1) {
+                if (k0 < c1) AXPY.invoke(row, left[k0], right[k0]);
+                if (k1 < c1) AXPY.invoke(row, left[k1], right[k1]);
+                if (k2 < c1) AXPY.invoke(row, left[k2], right[k2]);
+                return;
+            }
+            addFour(row, left[k0], right[k0], left[k1], right[k1], left[k2], right[k2], left[k3], right[k3]);
+            c = k3 + 1;
         }
+    }
+
+    /** The first c in {@code [from, limit)} with a non-zero {@code left[c]}; {@code limit} (or more) when there is none. */
+    private static int nonZero(float[] left, int from, int limit) {
+        int c = from;
+        while (c < limit && left[c] == 0f) c++;
+        return Math.max(c, from);
+    }
+
+    /**
+     * {@code row[j] = (((row[j] + f0·x0[j]) + f1·x1[j]) + f2·x2[j]) + f3·x3[j]}: each product and sum rounded to float in
+     * that order, as four AXPYs in a row round it (Java fuses no multiply-add), so the result is bit for bit the same.
+     */
+    private static void addFour(float[] row, float f0, float[] x0, float f1, float[] x1, float f2, float[] x2, float f3, float[] x3) {
+        int n = row.length;
+        if (x0.length < n || x1.length < n || x2.length < n || x3.length < n) throw new IllegalArgumentException("rows of different lengths");
+        for (int j = 0; j < n; j++) row[j] = row[j] + f0 * x0[j] + f1 * x1[j] + f2 * x2[j] + f3 * x3[j];
     }
 
     /**
