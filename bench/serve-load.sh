@@ -16,6 +16,7 @@
 #   ENGINE_JAR=toylora-engine-openblas/target/engine-openblas.jar   an engine jar put beside the runner (built when
 #                        missing), as a user adds one; "" for the runner's own engines only (ojAlgo)
 #   OUT=results/serve    where the figures go
+#   SERVER_ARGS=         more `runner serve` options for every server started, e.g. "--compute-threads 1"
 #   README=README.md     whose <!-- serve-load:begin/end --> block gets load.md ("" leaves it alone)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,7 +32,7 @@ mvn -B -ntp -q -pl toylora-runner -am test -Dtest=ServeLoadTest -Dsurefire.failI
     -DexcludedGroups=mnist -Dtoylora.serve.load="${LOAD_SECONDS:-45}" -Dtoylora.serve.load.compare-seconds="${COMPARE_SECONDS:-15}" \
     -Dtoylora.serve.load.clients="${CLIENTS:-16}" -Dtoylora.serve.load.images="${IMAGES:-16}" \
     -Dtoylora.serve.load.compare-images="${COMPARE_IMAGES:-4}" -Dtoylora.serve.load.backend="${BACKEND:-}" \
-    -Dtoylora.serve.load.engine-jar="${ENGINE_JAR:+$PWD/$ENGINE_JAR}" \
+    -Dtoylora.serve.load.engine-jar="${ENGINE_JAR:+$PWD/$ENGINE_JAR}" -Dtoylora.serve.load.server-args="${SERVER_ARGS:-}" \
     -Dtoylora.serve.load.out="$OUT_DIR"
 echo "wrote $OUT/load.md, $OUT/timeline.csv and $OUT/batching.csv"
 # The README shows exactly what this run measured: load.md (without its title) between the serve-load markers.

@@ -48,6 +48,9 @@ class ServeLoadTest {
     /** An engine jar beside the test's class path (engine-openblas.jar, say), for the server and the compute-only passes. */
     static final java.util.Optional<Path> ENGINE_JAR = java.util.Optional.ofNullable(System.getProperty("toylora.serve.load.engine-jar"))
             .filter(s -> !s.isBlank()).map(s -> Path.of(s).toAbsolutePath());
+    /** More `runner serve` options for every server the test starts (space-separated), e.g. "--compute-threads 1". */
+    static final List<String> SERVER_ARGS = Arrays.stream(System.getProperty("toylora.serve.load.server-args", "").trim().split("\\s+"))
+            .filter(a -> !a.isEmpty()).toList();
     static final int CLIENTS = Integer.getInteger("toylora.serve.load.clients", 16);
     static final int IMAGES = Integer.getInteger("toylora.serve.load.images", 16);
     static final int COMPARE_IMAGES = Integer.getInteger("toylora.serve.load.compare-images", 4);
@@ -93,6 +96,7 @@ class ServeLoadTest {
                     "nine", Fixtures.adapters().get("nine"), "r8", Fixtures.file("results/rank-sweep/rank=8/checkpoints/adapter.safetensors"));
             for (String name : ADAPTERS) command.addAll(List.of("--adapter", name + "=" + files.get(name)));
             if (!BACKEND.isEmpty()) command.addAll(List.of("--backend", BACKEND));
+            command.addAll(SERVER_ARGS);
             command.addAll(List.of(extra));
             Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
             BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
