@@ -214,15 +214,13 @@ public final class LoraLinear implements Layer {
             int k = branches.rank();
             int width = branches.b().columns();
             float[] c = branches.coefficients();
-            if (k > 0) {
-                Matrix u = kernels.zeros(rows, k);
-                kernels.product(1f, x, false, branches.a(), true, 0f, u);               // u = x·[A₁; A₂; …]ᵀ
-                float[] us = new float[rows * k];
-                kernels.read(u, us);
-                kernels.release(u);
-                for (int i = 0; i < rows; i++) {
-                    for (int t = 0; t < k; t++) c[i * width + t] *= us[i * k + t];
-                }
+            Matrix u = kernels.zeros(rows, k);
+            kernels.product(1f, x, false, branches.a(), true, 0f, u);                   // u = x·[A₁; A₂; …]ᵀ
+            float[] us = new float[rows * k];
+            kernels.read(u, us);
+            kernels.release(u);
+            for (int i = 0; i < rows; i++) {
+                for (int t = 0; t < k; t++) c[i * width + t] *= us[i * k + t];
             }
             Matrix weighted = kernels.zeros(rows, width);
             kernels.write(weighted, c, 0);

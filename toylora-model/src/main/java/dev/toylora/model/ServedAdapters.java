@@ -118,9 +118,8 @@ final class ServedAdapters {
                 int width = k;
                 for (int j = 0; j < adapters.size(); j++) biasColumn[l][j] = adapters.get(j).biasDelta[l] != null ? width++ : -1;
                 rank[l] = k;
-                if (width == 0) continue;
-                // A stacked needs at least one row for the engine; a layer with bias changes only keeps a zero row.
-                float[] stackedA = new float[Math.max(k, 1) * in];
+                if (k == 0) continue; // bias changes come only with a layer's A and B, so no adapter touches this layer
+                float[] stackedA = new float[k * in];
                 float[] stackedB = new float[out * width];
                 for (int j = 0; j < adapters.size(); j++) {
                     Served s = adapters.get(j);
@@ -136,7 +135,7 @@ final class ServedAdapters {
                         for (int o = 0; o < out; o++) stackedB[o * width + biasColumn[l][j]] = delta[o];
                     }
                 }
-                a[l] = matrix(Math.max(k, 1), in, stackedA);
+                a[l] = matrix(k, in, stackedA);
                 b[l] = matrix(out, width, stackedB);
             }
         }

@@ -99,11 +99,11 @@ final class Products {
         }
     }
 
-    /** The first c in {@code [from, limit)} with a non-zero {@code left[c]}; {@code limit} (or more) when there is none. */
+    /** The first c from {@code from} on with a non-zero {@code left[c]}; one at or past {@code limit} when there is none before it. */
     private static int nonZero(float[] left, int from, int limit) {
         int c = from;
         while (c < limit && left[c] == 0f) c++;
-        return Math.max(c, from);
+        return c;
     }
 
     /**
