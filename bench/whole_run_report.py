@@ -19,8 +19,9 @@ import csv
 import json
 import re
 import statistics
-import os
 import sys
+
+import readme_block  # beside this file
 
 COLUMNS = ["round", "engine", "version", "pretrain_epochs", "finetune_epochs", "pretrain_s", "finetune_s",
            "pretrain_samples", "finetune_samples", "process_s", "peak_rss_kib", "base_cached", "base_old",
@@ -535,15 +536,7 @@ def readme(whole_run_md, readme_md, link):
             picked = [r for r in rows[2:] if "| **pretrain+finetune** |" in r or "| pretrain |" in r]
             keep += ["", "Pretraining, and pretraining + fine-tuning (a peer without a LoRA stage has pretraining only):", ""] + rows[:2] + picked
     keep += [""] + [l for l in lines if l.startswith("FMA peak measured")]
-    text = open(readme_md, encoding="utf-8").read()
-    begin, end = "<!-- speed-table:begin -->", "<!-- speed-table:end -->"
-    if begin not in text or end not in text:
-        sys.exit(f"{readme_md}: no {begin} … {end} block to fill")
-    head, rest = text.split(begin, 1)
-    _, tail = rest.split(end, 1)
-    with open(readme_md + ".tmp", "w", encoding="utf-8") as f:
-        f.write(head + begin + "\n" + "\n".join(keep) + "\n" + end + tail)
-    os.replace(readme_md + ".tmp", readme_md)
+    readme_block.fill(readme_md, "speed-table", "\n".join(keep))
 
 
 def main(argv):
