@@ -12,7 +12,7 @@
 #
 # Settings (environment variables):
 #   RUNS=3                   rounds; each round runs every set-up once per environment, in lineup order
-#   ENGINES="ojalgo openblas" JVM engines to run (space or comma separated)
+#   ENGINES="ojalgo openblas onednn" JVM engines to run (space or comma separated)
 #   SKIP_TORCH=0             1: leave PyTorch out (no ratio columns then)
 #   PEERS="djl dl4j"         JVM frameworks a user would choose instead (bench/peers; "" for none): djl = DJL 0.36 on
 #                            libtorch 2.7.1 (pretraining and LoRA), dl4j = DL4J 1.0.0-M2.1 (pretraining: no LoRA)
@@ -24,8 +24,8 @@
 #   ENVS="machine unset"     environments: "machine" = as this machine sets OPENBLAS_* for every process; "unset" =
 #                            OVERRIDE_VARS removed for that command alone (env -u), as on a user's machine
 #   OVERRIDE_VARS="OPENBLAS_CORETYPE OPENBLAS_L2_SIZE"  what "unset" removes
-#   BASELINE_DIR=            a folder holding runner.jar and engine-openblas.jar of an earlier build: adds
-#                            ojalgo@baseline and openblas@baseline, each run right after the current engine, and a
+#   BASELINE_DIR=            a folder holding runner.jar and the engine jars (engine-openblas.jar, engine-onednn.jar)
+#                            of an earlier build: adds ENGINE@baseline, each run right after the current engine, and a
 #                            table current ÷ baseline (an engine A/B comparison under the same conditions)
 #   EPOCHS=                  override both stages' epochs (default: the experiment's 10 and 10)
 #   OUT=results/bench        where whole-run.md, runs.csv, kernels.txt, fma-peak.txt, machine.txt and logs/ go
@@ -58,7 +58,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
 RUNS="${RUNS:-3}"
-ENGINES="${ENGINES:-ojalgo openblas}"
+ENGINES="${ENGINES:-ojalgo openblas onednn}"
 ENGINES="${ENGINES//,/ }"
 SKIP_TORCH="${SKIP_TORCH:-0}"
 PEERS="${PEERS-djl dl4j}"
@@ -90,7 +90,7 @@ say() { echo "whole-run: $*" >&2; }
 
 [[ "$RUNS" =~ ^[1-9][0-9]*$ ]] || die "RUNS must be a positive integer, not '$RUNS'"
 [[ -z "$EPOCHS" || "$EPOCHS" =~ ^[1-9][0-9]*$ ]] || die "EPOCHS must be a positive integer, not '$EPOCHS'"
-for e in $ENGINES; do [[ "$e" == ojalgo || "$e" == openblas ]] || die "unknown engine '$e' (ojalgo, openblas)"; done
+for e in $ENGINES; do [[ "$e" == ojalgo || "$e" == openblas || "$e" == onednn ]] || die "unknown engine '$e' (ojalgo, openblas, onednn)"; done
 for p in $PEERS; do [[ "$p" == djl || "$p" == dl4j ]] || die "unknown peer '$p' (djl, dl4j)"; done
 for t in $DJL_THREADS $DL4J_THREADS; do [[ "$t" =~ ^[1-9][0-9]*$ ]] || die "a peer thread count is '$t', not a positive integer"; done
 for v in $ENVS; do [[ "$v" == machine || "$v" == unset ]] || die "unknown environment '$v' (machine, unset)"; done
@@ -135,29 +135,35 @@ fi
 # 1. The jars, built if missing.
 if [ -n "$BUILD_DIR" ]; then
   RUNNER_JAR="$BUILD_DIR/toylora-runner/runner.jar"
-  OPENBLAS_JAR="$BUILD_DIR/toylora-engine-openblas/engine-openblas.jar"
+  ENGINE_JARS="$BUILD_DIR"   # + /toylora-engine-NAME/engine-NAME.jar
+  ENGINE_JAR_DIR=""
   PEERS_BUILD="$BUILD_DIR"
   BUILD_PROPS=("-Dtoylora.build.dir=$BUILD_DIR/\${project.artifactId}")
 else
   RUNNER_JAR="$ROOT/toylora-runner/target/runner.jar"
-  OPENBLAS_JAR="$ROOT/toylora-engine-openblas/target/engine-openblas.jar"
+  ENGINE_JARS="$ROOT"         # + /toylora-engine-NAME/target/engine-NAME.jar
+  ENGINE_JAR_DIR="target/"
   PEERS_BUILD=""
   BUILD_PROPS=()
 fi
 need_build=0
 [ -f "$RUNNER_JAR" ] || need_build=1
-[[ " $ENGINES " == *" openblas "* && ! -f "$OPENBLAS_JAR" ]] && need_build=1
+engine_jar() {  # NAME: the drop-in jar of a native engine (openblas, onednn)
+  echo "$ENGINE_JARS/toylora-engine-$1/${ENGINE_JAR_DIR}engine-$1.jar"
+}
+for e in $ENGINES; do [ "$e" = ojalgo ] || [ -f "$(engine_jar "$e")" ] || need_build=1; done
 if [ "$need_build" = 1 ]; then
-  command -v mvn >/dev/null || die "$RUNNER_JAR or $OPENBLAS_JAR is missing and mvn is not installed to build them"
-  say "building the runner and the OpenBLAS engine (mvn -q -DskipTests package)"
+  command -v mvn >/dev/null || die "$RUNNER_JAR or an engine jar is missing and mvn is not installed to build them"
+  say "building the runner and the native engines (mvn -q -DskipTests package)"
   mvn -q -DskipTests "${BUILD_PROPS[@]}" "${MVN_EXTRA[@]}" package >&2
 fi
 [ -f "$RUNNER_JAR" ] || die "the build did not produce $RUNNER_JAR"
 
 if [ -n "$BASELINE_DIR" ]; then
   [ -f "$BASELINE_DIR/runner.jar" ] || die "BASELINE_DIR=$BASELINE_DIR holds no runner.jar"
-  [[ " $ENGINES " == *" openblas "* && ! -f "$BASELINE_DIR/engine-openblas.jar" ]] &&
-    die "BASELINE_DIR=$BASELINE_DIR holds no engine-openblas.jar (or ENGINES=ojalgo)"
+  for e in $ENGINES; do
+    [ "$e" = ojalgo ] || [ -f "$BASELINE_DIR/engine-$e.jar" ] || die "BASELINE_DIR=$BASELINE_DIR holds no engine-$e.jar (leave $e out of ENGINES)"
+  done
   BASELINE_DIR="$(cd "$BASELINE_DIR" && pwd)"
 fi
 
@@ -334,9 +340,9 @@ failed() {  # ROUND LABEL ENV LOG [DIR]: the set-up is named, with the end of it
 run_java() {   # round label env
   local round="$1" label="$2" v="$3" engine="${2%@*}" dir="$WORK/run-$1-$2-$3" log="$OUT/logs/run-$1-$2-$3.log" cp load
   if [[ "$label" == *@baseline ]]; then
-    cp="$BASELINE_DIR/runner.jar"; [ "$engine" = openblas ] && cp="$cp:$BASELINE_DIR/engine-openblas.jar"
+    cp="$BASELINE_DIR/runner.jar"; [ "$engine" = ojalgo ] || cp="$cp:$BASELINE_DIR/engine-$engine.jar"
   else
-    cp="$RUNNER_JAR"; [ "$engine" = openblas ] && cp="$RUNNER_JAR:$OPENBLAS_JAR"
+    cp="$RUNNER_JAR"; [ "$engine" = ojalgo ] || cp="$RUNNER_JAR:$(engine_jar "$engine")"
   fi
   mkdir -p "$dir"
   load="$(cut -d' ' -f1 /proc/loadavg)"

@@ -73,13 +73,17 @@ def read_time(path):
 
 
 def log_kernel(log):
-    """The kernel named by OpenBLAS's "Core: NAME" line (OPENBLAS_VERBOSE=2), or "" when the run loaded no OpenBLAS."""
+    """The kernel named by OpenBLAS's "Core: NAME" line (OPENBLAS_VERBOSE=2), or oneDNN's instruction set as the onednn
+    engine's backend line gives it ("oneDNN ISA", from "…, avx512_core kernels, …"), or "" when the run loaded neither."""
     try:
         with open(log, errors="replace") as f:
             for line in f:
                 m = re.match(r"\s*Core: (\S+)", line)
                 if m:
                     return m.group(1)
+                m = re.search(r"\(oneDNN [^,]*,[^,]*, (\S+) kernels,", line)
+                if m:
+                    return "oneDNN " + m.group(1)
     except OSError:
         pass
     return ""

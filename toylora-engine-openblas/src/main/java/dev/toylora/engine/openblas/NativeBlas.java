@@ -8,6 +8,7 @@ import java.util.HashSet;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import dev.toylora.nativekernels.Sgemm;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.openblas.global.openblas_nolapack;
@@ -36,24 +37,12 @@ final class NativeBlas {
         threads = chooseThreads();
         forcedKernels(System.getenv("OPENBLAS_CORETYPE"), cpuFlags()).ifPresent(warning ->
                 System.getLogger(NativeBlas.class.getName()).log(System.Logger.Level.WARNING, warning));
-        // One small product with a known answer, in both transposed forms, before anything trusts the library.
-        NativeMatrix a = NativeMatrix.of(2, 3, 1, 2, 3, 4, 5, 6);
-        NativeMatrix b = NativeMatrix.of(3, 2, 1, 0, 0, 1, 1, 1);
-        NativeMatrix c = new NativeMatrix(2, 2);
-        sgemm(false, false, 2, 2, 3, 1f, a.pointer(), 3, b.pointer(), 2, 0f, c.pointer(), 2);
-        NativeMatrix bT = NativeMatrix.of(2, 3, 1, 0, 1, 0, 1, 1);
-        NativeMatrix d = new NativeMatrix(2, 2);
-        sgemm(false, true, 2, 2, 3, 1f, a.pointer(), 3, bT.pointer(), 3, 0f, d.pointer(), 2);
-        float[] expected = {4, 5, 10, 11};
-        if (!Arrays.equals(c.toArray(), expected) || !Arrays.equals(d.toArray(), expected)) {
-            throw new IllegalStateException("OpenBLAS loaded but multiplied wrongly: " + Arrays.toString(c.toArray()) + " and "
-                    + Arrays.toString(d.toArray()) + ", expected " + Arrays.toString(expected));
-        }
+        Sgemm.check(NativeBlas::sgemm, "OpenBLAS");
         return threads;
     }
 
     /**
-     * One thread per product by default: the kernels split their work between two threads themselves ({@link Parallel}),
+     * One thread per product by default: the kernels split their work between two threads themselves (NativeKernels),
      * which keeps both cores busy without OpenBLAS's spinning hand-offs (ruinous when the cores are shared).
      * -Dtoylora.openblas.threads=N (or OPENBLAS_NUM_THREADS, which OpenBLAS reads itself) gives each product N threads,
      * for machines with cores to spare beyond two.

@@ -1,4 +1,4 @@
-package dev.toylora.engine.openblas;
+package dev.toylora.nativekernels;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -10,16 +10,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.toylora.api.OptimizerSpec;
 import dev.toylora.model.kernel.AdamMath;
 import org.bytedeco.javacpp.FloatPointer;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Native matrices: pointers into them, where their values live, and the Adam kernel's heap copies. */
 class NativeMatrixTest {
-
-    @BeforeAll
-    static void loadOpenBlas() {
-        NativeBlas.load();
-    }
 
     @Test
     void aPointerAtAnOffsetIsMadeOnceAndSharesTheMemory() {
@@ -37,7 +31,7 @@ class NativeMatrixTest {
         NativeMatrix a = NativeMatrix.of(2, 2, 1, 2, 3, 4);
         NativeMatrix identity = NativeMatrix.of(2, 2, 1, 0, 0, 1);
         NativeMatrix c = NativeMatrix.of(2, 4, 9, 9, 9, 9, 9, 9, 9, 9);
-        NativeBlas.sgemm(false, false, 2, 2, 2, 1f, a.pointer(), 2, identity.pointer(), 2, 0f, c.pointerAt(1), 4);
+        new ReferenceSgemm().multiply(false, false, 2, 2, 2, 1f, a.pointer(), 2, identity.pointer(), 2, 0f, c.pointerAt(1), 4);
         assertArrayEquals(new float[] {9, 1, 2, 9, 9, 3, 4, 9}, c.toArray());
     }
 
@@ -55,7 +49,7 @@ class NativeMatrixTest {
 
     @Test
     void aReleasedMatrixIsNotUsedAgain() {
-        OpenBlasKernels kernels = new OpenBlasKernels();
+        NativeKernels kernels = new NativeKernels(new ReferenceSgemm());
         NativeMatrix m = NativeMatrix.of(1, 2, 1, 2);
         kernels.release(m);
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> kernels.get(m, 0, 0));
@@ -64,7 +58,7 @@ class NativeMatrixTest {
 
     @Test
     void adamRereadsTheParameterOnlyAfterAWriteFromElsewhere() {
-        OpenBlasKernels kernels = new OpenBlasKernels();
+        NativeKernels kernels = new NativeKernels(new ReferenceSgemm());
         NativeMatrix p = NativeMatrix.of(1, 2, 1, 1);
         NativeMatrix g = NativeMatrix.of(1, 2, 1, -1);
         NativeMatrix m = new NativeMatrix(1, 2);
@@ -81,5 +75,13 @@ class NativeMatrixTest {
         kernels.adam(adam, p, g, m, v);
         assertEquals(9.5f, kernels.get(p, 0, 0), 1e-3f);
         assertEquals("1 × 2 (heap)", m.toString(), "the moments never need native memory");
+    }
+
+    @Test
+    void aLibraryThatMultipliesWronglyIsRefusedByName() {
+        Sgemm.check(new ReferenceSgemm(), "Reference");
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> Sgemm.check((ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) -> {}, "Broken"));
+        assertTrue(e.getMessage().startsWith("Broken loaded but multiplied wrongly: [0.0, 0.0, 0.0, 0.0]"), e.getMessage());
     }
 }

@@ -1,11 +1,11 @@
-package dev.toylora.engine.openblas;
+package dev.toylora.nativekernels;
 
-import static dev.toylora.engine.openblas.Parallel.end;
-import static dev.toylora.engine.openblas.Parallel.reads;
-import static dev.toylora.engine.openblas.Parallel.readsHalf;
-import static dev.toylora.engine.openblas.Parallel.start;
-import static dev.toylora.engine.openblas.Parallel.writes;
-import static dev.toylora.engine.openblas.Parallel.writesHalf;
+import static dev.toylora.nativekernels.Parallel.end;
+import static dev.toylora.nativekernels.Parallel.reads;
+import static dev.toylora.nativekernels.Parallel.readsHalf;
+import static dev.toylora.nativekernels.Parallel.start;
+import static dev.toylora.nativekernels.Parallel.writes;
+import static dev.toylora.nativekernels.Parallel.writesHalf;
 
 import dev.toylora.model.kernel.AdamMath;
 import dev.toylora.model.kernel.DropoutDraws;
@@ -16,8 +16,8 @@ import org.bytedeco.javacpp.FloatPointer;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The kernels on OpenBLAS: products by {@code cblas_sgemm} with its transposes, on {@link NativeMatrix} operands;
- * element-wise passes in Java, a row (or a chunk) at a time copied into heap arrays, where the JIT vectorises the loop
+ * The kernels on native memory: products by an engine's {@link Sgemm} (OpenBLAS's, oneDNN's) with its transposes, on
+ * {@link NativeMatrix} operands; element-wise passes in Java, a row (or a chunk) at a time copied into heap arrays, where the JIT vectorises the loop
  * (it does not over a buffer).
  *
  * <p><b>Halves.</b> Every kernel's work comes in two fixed halves: a product by halves of C's rows when it has at least
@@ -33,9 +33,9 @@ import org.jspecify.annotations.Nullable;
  * gradient products, an epilogue with the product it finishes (each half still in the cache of the thread that wrote
  * it), every Adam update of a step — and small kernels split at no cost; a batch too small to repay a hand-off runs
  * whole on the calling thread. No value is seen but through a call that runs the batch first. An instance therefore
- * belongs to one network (which is not thread-safe either): {@link OpenBlasBackend} makes one per network.
+ * belongs to one network (which is not thread-safe either): an engine makes one per network.
  */
-final class OpenBlasKernels implements Kernels {
+public final class NativeKernels implements Kernels {
     /** A batch of less work than this (in multiply-adds or their equivalent, see the {@code *_COST}s) runs on the calling thread. */
     private static final long SPLIT_WORK = 1 << 18;
     /** The cost of an element-wise pass, of drawing dropout, of Adam and of a column sum per value, in multiply-adds of a product. */
@@ -52,6 +52,12 @@ final class OpenBlasKernels implements Kernels {
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     private final Parallel.Batch batch = new Parallel.Batch(SPLIT_WORK);
+    private final Sgemm sgemm;
+
+    /** Kernels whose products run on {@code sgemm}, one thread per call (the kernels split the work themselves). */
+    public NativeKernels(Sgemm sgemm) {
+        this.sgemm = sgemm;
+    }
 
     private static final class Scratch {
         float[] a = new float[CHUNK];
@@ -67,6 +73,11 @@ final class OpenBlasKernels implements Kernels {
             }
             return this;
         }
+    }
+
+    /** How many threads the kernels split their work over: 2, or 1 with one processor or {@code -Dtoylora.native.workers=1}. */
+    public static int workers() {
+        return Parallel.workers();
     }
 
     @Override
@@ -115,15 +126,16 @@ final class OpenBlasKernels implements Kernels {
 
     @Override
     public void product(float alpha, Matrix a, boolean transposeA, Matrix b, boolean transposeB, float beta, Matrix c) {
-        Product product = new Product(alpha, cast(a), transposeA, cast(b), transposeB, beta, cast(c));
+        Product product = new Product(sgemm, alpha, cast(a), transposeA, cast(b), transposeB, beta, cast(c));
         product.c.changed();
         if (product.m == 0 || product.n == 0) return;
         // C is written (and read, when β ≠ 0) within each half.
         batch.add((long) product.m * product.n * Math.max(product.k, 1), product::part, reads(product.a), reads(product.b), writesHalf(product.c));
     }
 
-    /** c ← α·op(a)·op(b) + β·c by cblas_sgemm, in halves of C's rows (at least as many as columns) or columns. */
+    /** c ← α·op(a)·op(b) + β·c by the engine's sgemm, in halves of C's rows (at least as many as columns) or columns. */
     private static final class Product {
+        final Sgemm sgemm;
         final float alpha;
         final float beta;
         final NativeMatrix a;
@@ -137,7 +149,7 @@ final class OpenBlasKernels implements Kernels {
         final boolean byRows;
         final int split;
 
-        Product(float alpha, NativeMatrix a, boolean transposeA, NativeMatrix b, boolean transposeB, float beta, NativeMatrix c) {
+        Product(Sgemm sgemm, float alpha, NativeMatrix a, boolean transposeA, NativeMatrix b, boolean transposeB, float beta, NativeMatrix c) {
             this.m = transposeA ? a.columns() : a.rows();
             this.k = transposeA ? a.rows() : a.columns();
             this.n = transposeB ? b.rows() : b.columns();
@@ -146,6 +158,7 @@ final class OpenBlasKernels implements Kernels {
                 throw new IllegalArgumentException("product of " + m + "×" + k + " and " + kOfB + "×" + n + " into " + c.rows() + "×" + c.columns());
             }
             if (c == a || c == b) throw new IllegalArgumentException("a product's output must not be one of its operands");
+            this.sgemm = sgemm;
             this.alpha = alpha;
             this.beta = beta;
             this.a = a;
@@ -171,7 +184,7 @@ final class OpenBlasKernels implements Kernels {
                 scale(byRows ? from * n : from, byRows ? size * n : m * n, part);
                 return;
             }
-            NativeBlas.sgemm(transposeA, transposeB, byRows ? size : m, byRows ? n : size, k, alpha, a.pointerAt(offsetOfA(from)),
+            sgemm.multiply(transposeA, transposeB, byRows ? size : m, byRows ? n : size, k, alpha, a.pointerAt(offsetOfA(from)),
                     a.columns(), b.pointerAt(offsetOfB(from)), b.columns(), beta, c.pointerAt(offsetOfC(from)), n);
         }
 
@@ -423,7 +436,7 @@ final class OpenBlasKernels implements Kernels {
 
     private static NativeMatrix cast(Matrix m) {
         if (m instanceof NativeMatrix matrix) return matrix;
-        throw new IllegalArgumentException("not a matrix of the openblas engine: " + m.getClass().getName());
+        throw new IllegalArgumentException("not a matrix of a native-memory engine (openblas, onednn): " + m.getClass().getName());
     }
 
     /** An operand in native memory, made there now, on the calling thread. */

@@ -1,4 +1,4 @@
-package dev.toylora.engine.openblas;
+package dev.toylora.nativekernels;
 
 import dev.toylora.model.kernel.Matrix;
 import java.nio.FloatBuffer;
@@ -6,7 +6,7 @@ import org.bytedeco.javacpp.FloatPointer;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A row-major float matrix in native memory, handed to OpenBLAS as a pointer: JavaCPP's {@code float[]} overloads copy
+ * A row-major float matrix in native memory, handed to the engine's sgemm as a pointer: JavaCPP's {@code float[]} overloads copy
  * every array into native memory and back on each call, so every matrix a product touches lives here. Java code reads
  * and writes it through a direct {@link FloatBuffer}, in chunks copied to and from heap arrays where a loop should be
  * vectorised. Freed by JavaCPP when unreachable, or at once by {@link #release}.

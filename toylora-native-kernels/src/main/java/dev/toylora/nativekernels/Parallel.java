@@ -1,4 +1,4 @@
-package dev.toylora.engine.openblas;
+package dev.toylora.nativekernels;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +20,7 @@ final class Parallel {
     private Parallel() {}
 
     private static final boolean ENABLED = Runtime.getRuntime().availableProcessors() > 1
-            && !"1".equals(System.getProperty("toylora.openblas.workers", "").trim());
+            && !"1".equals(System.getProperty("toylora.native.workers", "").trim());
     private static final AtomicBoolean IN_USE = new AtomicBoolean();
     private static volatile boolean disabledForTests;
     private static @Nullable Helper helper;
@@ -163,7 +163,7 @@ final class Parallel {
         private volatile @Nullable Throwable failure;
 
         Helper() {
-            thread = new Thread(this, "toylora-openblas-helper");
+            thread = new Thread(this, "toylora-native-kernels-helper");
             thread.setDaemon(true);
             thread.start();
         }

@@ -1,4 +1,4 @@
-package dev.toylora.engine.openblas;
+package dev.toylora.nativekernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -86,14 +86,14 @@ class ParallelTest {
     }
 
     private Map<String, Tensor> pretrained() {
-        Network network = new OpenBlasBackend().create(SPEC, 1);
+        Network network = new ReferenceSgemm.Backend().create(SPEC, 1);
         Trainer trainer = network.trainer(OptimizerSpec.adam(1e-3), 2);
         for (int s = 0; s < 5; s++) trainer.step(TestBatches.random(s % 2 == 0 ? 512 : 511, 784, 10, s));
         return network.weights();
     }
 
     private Map<String, Tensor> trainedAdapter() {
-        Network network = new OpenBlasBackend().create(SPEC, 1);
+        Network network = new ReferenceSgemm.Backend().create(SPEC, 1);
         Adapter adapter = network.attach(new LoraSpec(16, 32, List.of("fc1", "fc2", "fc3"), true, 0.1, false), 3);
         Trainer trainer = network.trainer(OptimizerSpec.adam(1e-3), 4);
         for (int s = 0; s < 5; s++) {
