@@ -61,6 +61,34 @@ class EngineSwapTest {
 
     @Test
     @Tag("mnist")
+    void theOneDnnEngineJarOnTheClassPath() throws Exception {
+        Path runner = Children.packagedBeside(Main.class, "runner.jar");
+        assertEquals("onednn", runTiny(List.of("-cp", runner + java.io.File.pathSeparator + oneDnnJar(), MAIN), "onednn"));
+    }
+
+    @Test
+    void bothNativeEnginesInPluginsAreUsableAndTheHigherRankedLeads() throws Exception {
+        Path runner = installRunnerWithPlugin();
+        Files.copy(oneDnnJar(), runner.resolveSibling("plugins").resolve("engine-onednn.jar"));
+        Children.Outcome listed = Children.run(work, List.of("-jar", runner.toString(), "backends"));
+        assertEquals(0, listed.exit(), listed.all());
+        List<String> engines = listed.stdout().lines().filter(l -> l.endsWith("usable")).map(l -> l.split("\\s+")[0]).toList();
+        assertEquals(List.of("onednn", "openblas", "ojalgo"), engines, listed.all());
+    }
+
+    /**
+     * engine-onednn.jar, beside engine-openblas.jar's module in the same build (not a dependency of this module: its
+     * JavaCPP would join the class path the other tests build from).
+     */
+    private static Path oneDnnJar() throws Exception {
+        Path openBlas = Children.packagedBeside(OpenBlasBackend.class, "engine-openblas.jar");
+        Path file = Path.of(openBlas.toString().replace("toylora-engine-openblas", "toylora-engine-onednn").replace("engine-openblas.jar", "engine-onednn.jar"));
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isRegularFile(file), "engine-onednn.jar is not built yet (expected at " + file + ")");
+        return file;
+    }
+
+    @Test
+    @Tag("mnist")
     void thePlainJavaEngineJarOnTheClassPath() throws Exception {
         // The third engine is its kernels and a Backend (the model comes from toylora-model): the seam works for any engine.
         Path runner = Children.packagedBeside(Main.class, "runner.jar");

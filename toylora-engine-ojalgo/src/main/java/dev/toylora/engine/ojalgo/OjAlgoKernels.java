@@ -12,8 +12,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>That kernel adds whole rows of the right operand, so a product is fast when those rows are long; each product is
  * taken in whichever of {@code C = op(A)·op(B)} and {@code Cᵀ = op(B)ᵀ·op(A)ᵀ} has the longer rows, from the operands'
- * kept transposes ({@link RowMatrix#transposed()}). So z = x·Wᵀ reads a Wᵀ made once while W is frozen (once per step
- * while it trains), and the LoRA products with only r columns (u, du, dB) are taken transposed and turned back.
+ * kept transposes ({@link RowMatrix#transposed()}). So z = x·Wᵀ reads a Wᵀ made once while W is frozen, and the LoRA
+ * products with only r columns (u, du) are taken transposed and turned back. A weight's gradient dW = dzᵀ·x is formed as
+ * xᵀ·dz into W's transposed layout, Adam steps W there, and the next z = x·Wᵀ reads it as it is: a trained W is turned
+ * back into rows only for dx = dz·W (not needed under the first layer, the largest).
  *
  * <p>Holds no state: what a product needs besides its operands lives in the matrices. One instance serves any number of
  * networks on any threads, as long as each network (and so each matrix) is used by one thread at a time.
@@ -38,7 +40,8 @@ final class OjAlgoKernels implements Kernels {
     public void write(Matrix m, float[] source, int offset) {
         RowMatrix target = of(m);
         int columns = target.columns();
-        for (int i = 0; i < target.rows.length; i++) System.arraycopy(source, offset + i * columns, target.rows[i], 0, columns);
+        float[][] rows = target.values();
+        for (int i = 0; i < rows.length; i++) System.arraycopy(source, offset + i * columns, rows[i], 0, columns);
         target.changed();
     }
 
@@ -46,25 +49,26 @@ final class OjAlgoKernels implements Kernels {
     public void read(Matrix m, float[] target) {
         RowMatrix source = of(m);
         int columns = source.columns();
-        for (int i = 0; i < source.rows.length; i++) System.arraycopy(source.rows[i], 0, target, i * columns, columns);
+        float[][] rows = source.values();
+        for (int i = 0; i < rows.length; i++) System.arraycopy(rows[i], 0, target, i * columns, columns);
     }
 
     @Override
     public float get(Matrix m, int row, int column) {
-        return of(m).rows[row][column];
+        return of(m).values()[row][column];
     }
 
     @Override
     public void set(Matrix m, int row, int column, float value) {
-        of(m).rows[row][column] = value;
+        of(m).values()[row][column] = value;
         of(m).changed();
     }
 
     @Override
     public void copy(Matrix from, Matrix to) {
         checkSameShape(from, to);
-        float[][] source = of(from).rows;
-        float[][] target = of(to).rows;
+        float[][] source = of(from).values();
+        float[][] target = of(to).values();
         for (int i = 0; i < source.length; i++) System.arraycopy(source[i], 0, target[i], 0, source[i].length);
         of(to).changed();
     }
@@ -82,12 +86,17 @@ final class OjAlgoKernels implements Kernels {
             throw new IllegalArgumentException("product of " + shape(a, transposeA) + " and " + shape(b, transposeB) + " into " + m + "×" + n);
         }
         if (c == a || c == b) throw new IllegalArgumentException("the product must not be one of its operands");
-        if (n >= LONG_ROWS || n >= m) {
-            Products.multiply(alpha, transposeA ? left.transposed() : left.rows, transposeB ? right.transposed() : right.rows, beta, product.rows);
+        if (transposeA && !transposeB && m >= LONG_ROWS && alpha == 1f && beta == 0f) {
+            // A gradient's shape, c = aᵀ·b (dW = dzᵀ·x): formed as cᵀ = bᵀ·a into c's transposed copy and left there,
+            // where Adam updates the weight and the forward pass reads it (x·Wᵀ) without a transpose either way. The terms
+            // skipped are b's zeros (x's: most pixels) instead of a's.
+            Products.multiply(1f, right.transposed(), left.values(), 0f, product.writeTransposed());
+        } else if (n >= LONG_ROWS || n >= m) {
+            Products.multiply(alpha, transposeA ? left.transposed() : left.values(), transposeB ? right.transposed() : right.values(), beta, product.values());
             product.changed();
         } else {
             // cᵀ = op(b)ᵀ·op(a)ᵀ into c's transposed copy, whose rows are m long, then turned back into c.
-            Products.multiply(1f, transposeB ? right.rows : right.transposed(), transposeA ? left.rows : left.transposed(), 0f,
+            Products.multiply(1f, transposeB ? right.values() : right.transposed(), transposeA ? left.values() : left.transposed(), 0f,
                     product.transposeBuffer());
             product.transposeBack(alpha, beta);
         }
@@ -95,10 +104,10 @@ final class OjAlgoKernels implements Kernels {
 
     @Override
     public void biasActivation(Matrix z, Matrix bias, @Nullable Matrix v, float s, boolean relu, @Nullable DropoutDraws dropout, Matrix out) {
-        float[][] zs = of(z).rows;
-        float[] b = of(bias).rows[0];
-        float[][] vs = v != null ? of(v).rows : null;
-        float[][] ys = of(out).rows;
+        float[][] zs = of(z).values();
+        float[] b = of(bias).values()[0];
+        float[][] vs = v != null ? of(v).values() : null;
+        float[][] ys = of(out).values();
         // A dropout draw is a hash of its position (64-bit multiplies, which do not vectorise): worth sharing out.
         long work = (long) zs.length * b.length * (dropout != null ? DRAW_WORK : 1);
         Products.forRows(zs.length, work, (first, limit) -> {
@@ -121,9 +130,9 @@ final class OjAlgoKernels implements Kernels {
 
     @Override
     public void dropout(Matrix x, DropoutDraws draws, Matrix mask, Matrix out) {
-        float[][] xs = of(x).rows;
-        float[][] masks = of(mask).rows;
-        float[][] ys = of(out).rows;
+        float[][] xs = of(x).values();
+        float[][] masks = of(mask).values();
+        float[][] ys = of(out).values();
         for (int i = 0; i < xs.length; i++) {
             float[] xRow = xs[i];
             float[] maskRow = masks[i];
@@ -139,9 +148,9 @@ final class OjAlgoKernels implements Kernels {
 
     @Override
     public void reluDropoutBackward(Matrix dy, Matrix y, float keep, Matrix dz) {
-        float[][] dys = of(dy).rows;
-        float[][] ys = of(y).rows;
-        float[][] dzs = of(dz).rows;
+        float[][] dys = of(dy).values();
+        float[][] ys = of(y).values();
+        float[][] dzs = of(dz).values();
         for (int i = 0; i < dzs.length; i++) {
             float[] d = dys[i];
             float[] h = ys[i];
@@ -153,9 +162,9 @@ final class OjAlgoKernels implements Kernels {
 
     @Override
     public void addMasked(Matrix target, Matrix add, Matrix mask) {
-        float[][] ts = of(target).rows;
-        float[][] as = of(add).rows;
-        float[][] ms = of(mask).rows;
+        float[][] ts = of(target).values();
+        float[][] as = of(add).values();
+        float[][] ms = of(mask).values();
         for (int i = 0; i < ts.length; i++) {
             float[] t = ts[i];
             float[] a = as[i];
@@ -167,9 +176,9 @@ final class OjAlgoKernels implements Kernels {
 
     @Override
     public void columnSums(Matrix m, Matrix sums) {
-        float[] total = of(sums).rows[0];
+        float[] total = of(sums).values()[0];
         Arrays.fill(total, 0f);
-        for (float[] row : of(m).rows) {
+        for (float[] row : of(m).values()) {
             for (int j = 0; j < total.length; j++) total[j] += row[j];
         }
         of(sums).changed();
@@ -177,16 +186,21 @@ final class OjAlgoKernels implements Kernels {
 
     @Override
     public void adam(AdamMath adam, Matrix p, Matrix g, Matrix m, Matrix v) {
-        float[][] ps = of(p).rows;
-        float[][] gs = of(g).rows;
-        float[][] ms = of(m).rows;
-        float[][] vs = of(v).rows;
+        // In the layout the gradient was formed in (element-wise, so either gives the same values); the moments keep the
+        // layout of their first step.
+        boolean transposed = of(g).livesTransposed();
+        float[][] gs = transposed ? of(g).transposed() : of(g).values();
+        float[][] ps = transposed ? of(p).updateTransposed() : of(p).values();
+        float[][] ms = transposed ? of(m).updateTransposed() : of(m).values();
+        float[][] vs = transposed ? of(v).updateTransposed() : of(v).values();
         Products.forRows(ps.length, p.size() * ADAM_WORK, (first, limit) -> {
             for (int i = first; i < limit; i++) adam.update(ps[i], gs[i], ms[i], vs[i], 0, ps[i].length);
         });
-        of(p).changed();
-        of(m).changed();
-        of(v).changed();
+        if (!transposed) {
+            of(p).changed();
+            of(m).changed();
+            of(v).changed();
+        }
     }
 
     /**

@@ -5,19 +5,23 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A matrix as row arrays, {@code float[rows][columns]} (the layout of ojAlgo's {@code RawStore}; a weight in PyTorch's
- * {@code [out][in]}), with a transposed copy made when a product wants one and kept while the values do not change.
- * Every kernel that writes a matrix calls {@link #changed()}; a frozen weight is then transposed once, a trained one
- * once per step, an activation once per pass however many products read it transposed.
+ * {@code [out][in]}), and a transposed copy {@code [columns][rows]} made when a product wants one. Either copy may be the
+ * current one, or both: a kernel that reads takes {@link #values()} or {@link #transposed()}, each made current (by a
+ * transpose) only when stale; a kernel that writes says which copy it wrote ({@link #changed()},
+ * {@link #writeTransposed()}). So a frozen weight is transposed once, an activation once per pass however many products
+ * read it transposed, and a weight whose gradient is formed transposed is updated by Adam and read by the next forward
+ * pass in that layout, never turned back unless a product or a read wants its rows.
  *
- * <p>Not thread-safe, like the network that owns it: the copy is made by whichever kernel first needs it.
+ * <p>Not thread-safe, like the network that owns it: a copy is made by whichever kernel first needs it.
  */
 final class RowMatrix implements Matrix {
     /** How many target rows a transpose fills at a time: they stay in cache while it runs down the source rows. */
     private static final int TILE = 64;
 
-    final float[][] rows;
+    private final float[][] rows;
     private final int columns;
     private float @Nullable [][] transposed;
+    private boolean rowsCurrent = true;
     private boolean transposedCurrent;
 
     RowMatrix(int rows, int columns) {
@@ -36,26 +40,59 @@ final class RowMatrix implements Matrix {
         return columns;
     }
 
-    /** The values have been written: the transposed copy no longer holds. */
+    /** The values as rows {@code [rows][columns]}, made current now if only the transposed copy was. */
+    float[][] values() {
+        if (!rowsCurrent) {
+            transpose(storage(), rows, 1f, 0f);
+            rowsCurrent = true;
+        }
+        return rows;
+    }
+
+    /** The rows have been written (through {@link #values()}): the transposed copy no longer holds. */
     void changed() {
+        rowsCurrent = true;
         transposedCurrent = false;
     }
 
-    /** The transpose {@code [columns][rows]}, made now unless the values are unchanged since it last was. */
+    /** The transpose {@code [columns][rows]}, made now unless it is current. */
     float[][] transposed() {
         float[][] target = storage();
         if (!transposedCurrent) {
-            transpose(rows, target, 1f, 0f);
+            transpose(values(), target, 1f, 0f);
             transposedCurrent = true;
         }
         return target;
     }
 
     /**
+     * The transposed copy, current, for a kernel to update in place (Adam): from now on it is the values, and the rows are
+     * stale until something asks for them.
+     */
+    float[][] updateTransposed() {
+        float[][] target = transposed();
+        rowsCurrent = false;
+        return target;
+    }
+
+    /** The transposed copy's storage, for a product to overwrite whole: from now on it is the values. */
+    float[][] writeTransposed() {
+        transposedCurrent = true;
+        rowsCurrent = false;
+        return storage();
+    }
+
+    /** Whether the values are current only in the transposed copy (a product formed them there). */
+    boolean livesTransposed() {
+        return !rowsCurrent;
+    }
+
+    /**
      * The storage of the transposed copy, for a product to compute its transpose into before {@link #transposeBack};
-     * the copy is not current meanwhile.
+     * the copy is not current meanwhile. The rows are made current first, since transposeBack may add to them.
      */
     float[][] transposeBuffer() {
+        values();
         transposedCurrent = false;
         return storage();
     }
@@ -75,6 +112,7 @@ final class RowMatrix implements Matrix {
      */
     void transposeBack(float alpha, float beta) {
         transpose(storage(), rows, alpha, beta);
+        rowsCurrent = true;
         transposedCurrent = alpha == 1f && beta == 0f;
     }
 

@@ -81,6 +81,50 @@ class OjAlgoKernelsTest {
         }
     }
 
+    /**
+     * A weight gradient formed as its transpose (dW = dzᵀ·x taken as xᵀ·dz) and Adam's step on it, in that layout, give
+     * bit for bit what the same step gives in rows, and the next forward product reads the updated weight.
+     */
+    @Test
+    void aGradientFormedTransposedStepsTheWeightAsInRows() {
+        Matrix dz = random(64, 80);
+        Matrix x = random(64, 100);
+        for (int i = 0; i < 64; i++) {
+            for (int k = 0; k < 100; k += 3) kernels.set(x, i, k, 0f);                          // zeros, as pixels have
+        }
+        Matrix dzT = kernels.zeros(80, 64);
+        for (int i = 0; i < 64; i++) {
+            for (int j = 0; j < 80; j++) kernels.set(dzT, j, i, kernels.get(dz, i, j));
+        }
+        float[] start = new float[80 * 100];
+        kernels.read(random(80, 100), start);
+        float[][] after = new float[2][80 * 100];
+        float[][] forward = new float[2][64 * 80];
+        for (int layout = 0; layout < 2; layout++) {
+            Matrix w = kernels.zeros(80, 100);
+            kernels.write(w, start, 0);
+            Matrix gradient = kernels.zeros(80, 100);
+            if (layout == 0) {
+                kernels.product(1f, dz, true, x, false, 0f, gradient);                            // formed transposed
+            } else {
+                kernels.product(1f, dzT, false, x, false, 0f, gradient);                          // formed in rows
+            }
+            AdamMath adam = new AdamMath(OptimizerSpec.adam(0.01));
+            Matrix m = kernels.zeros(80, 100);
+            Matrix v = kernels.zeros(80, 100);
+            for (int step = 0; step < 2; step++) {
+                adam.beginStep();
+                kernels.adam(adam, w, gradient, m, v);
+            }
+            Matrix z = kernels.zeros(64, 80);
+            kernels.product(1f, x, false, w, true, 0f, z);
+            kernels.read(w, after[layout]);
+            kernels.read(z, forward[layout]);
+        }
+        org.junit.jupiter.api.Assertions.assertArrayEquals(after[1], after[0]);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(forward[1], forward[0]);
+    }
+
     /** A product taken transposed leaves its output's transpose current; a later write must still be seen. */
     @Test
     void theTransposeAProductLeavesIsDroppedOnTheNextWrite() {
