@@ -73,7 +73,7 @@ class EngineSwapTest {
         Children.Outcome listed = Children.run(work, List.of("-jar", runner.toString(), "backends"));
         assertEquals(0, listed.exit(), listed.all());
         List<String> engines = listed.stdout().lines().filter(l -> l.endsWith("usable")).map(l -> l.split("\\s+")[0]).toList();
-        assertEquals(List.of("openblas", "onednn", "ojalgo"), engines, listed.all());
+        assertEquals(List.of("onednn", "openblas", "ojalgo"), engines, listed.all());
     }
 
     /**
