@@ -1,6 +1,7 @@
 package dev.toylora.engine.onednn;
 
 import com.sun.jna.Library;
+import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import dev.toylora.nativekernels.Sgemm;
 import java.lang.reflect.Field;
@@ -66,11 +67,15 @@ final class OneDnn {
     static void sgemm(boolean transposeA, boolean transposeB, int m, int n, int k, float alpha, FloatPointer a, int lda,
                       FloatPointer b, int ldb, float beta, FloatPointer c, int ldc) {
         ONE_OPENMP_THREAD.get();
-        int[] status = new int[1];
-        SignalsHeld.around(() -> status[0] = dnnl.dnnl_sgemm((byte) (transposeA ? 'T' : 'N'), (byte) (transposeB ? 'T' : 'N'),
-                m, n, k, alpha, a, lda, b, ldb, beta, c, ldc));
-        if (status[0] != dnnl.dnnl_success) {
-            throw new IllegalStateException("oneDNN's sgemm failed (status " + status[0] + ") on a product of " + m + "×" + k + " and " + k + "×" + n);
+        int status;
+        Memory before = SignalsHeld.hold();
+        try {
+            status = dnnl.dnnl_sgemm((byte) (transposeA ? 'T' : 'N'), (byte) (transposeB ? 'T' : 'N'), m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        } finally {
+            SignalsHeld.restore(before);
+        }
+        if (status != dnnl.dnnl_success) {
+            throw new IllegalStateException("oneDNN's sgemm failed (status " + status + ") on a product of " + m + "×" + k + " and " + k + "×" + n);
         }
     }
 }

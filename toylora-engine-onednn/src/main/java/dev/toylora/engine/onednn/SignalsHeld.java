@@ -40,14 +40,15 @@ final class SignalsHeld {
         return set;
     }
 
-    /** Runs {@code product} with the asynchronous signals held on this thread. */
-    static void around(Runnable product) {
+    /** Holds the asynchronous signals on this thread; returns the mask to {@link #restore} when the product is done. */
+    static Memory hold() {
         Memory before = BEFORE.get();
         if (pthread_sigmask(SIG_BLOCK, HELD, before) != 0) throw new IllegalStateException("pthread_sigmask failed");
-        try {
-            product.run();
-        } finally {
-            pthread_sigmask(SIG_SETMASK, before, null);
-        }
+        return before;
+    }
+
+    /** Restores the signal mask {@link #hold} saved: held signals are handled now. */
+    static void restore(Memory before) {
+        pthread_sigmask(SIG_SETMASK, before, null);
     }
 }
