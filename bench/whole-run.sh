@@ -244,7 +244,8 @@ USE_AVX="$("$JAVA" "${JAVA_ARGS[@]}" -XX:+PrintFlagsFinal -version 2>/dev/null |
     echo "torch's BLAS: libblas.so.3 -> $(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 2>/dev/null || echo '?') $(dpkg-query -W -f '[${Package} ${Version}] ' libopenblas0-pthread libblas3 2>/dev/null || true)"
   fi
   [ -n "$PEERS" ] && echo "peers (bench/peers): $PEERS; threads: DJL $DJL_THREADS, DL4J $DL4J_THREADS; DL4J's nd4j-native build: $ND4J_CLASSIFIER"
-  [ -n "$BASELINE_DIR" ] && echo "baseline: $BASELINE_DIR (runner.jar $(sha256sum "$BASELINE_DIR/runner.jar" | cut -c1-12)$( [ -f "$BASELINE_DIR/engine-openblas.jar" ] && echo ", engine-openblas.jar $(sha256sum "$BASELINE_DIR/engine-openblas.jar" | cut -c1-12)"))"
+  [ -n "$BASELINE_DIR" ] && echo "baseline: $BASELINE_DIR (runner.jar $(sha256sum "$BASELINE_DIR/runner.jar" | cut -c1-12)$(for e in $ENGINES; do
+    [ "$e" = ojalgo ] || echo -n ", engine-$e.jar $(sha256sum "$BASELINE_DIR/engine-$e.jar" | cut -c1-12)"; done))"
   echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 } > "$WORK/machine.txt"
 

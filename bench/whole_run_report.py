@@ -446,7 +446,7 @@ def table(runs_csv, fma_file, kernels_file=None):
     baselines = [e for e in labels if e.endswith("@baseline")]
     if baselines:
         out.append("")
-        out.append("**Current build against the baseline** (BASELINE_DIR's runner.jar and engine-openblas.jar), "
+        out.append("**Current build against the baseline** (BASELINE_DIR's runner.jar and engine jars), "
                    "median wall s:")
         out.append("")
         out.append("| engine | environment | stage | current | baseline | current ÷ baseline |")

@@ -27,6 +27,12 @@ public abstract class NativeBackend extends ModelBackend {
     /** What follows the library's name in {@link #version()} once it has loaded: its threads, the kernels it chose. */
     protected abstract String running();
 
+    /** "2 workers" (or "1 worker"): how many threads the kernels split each step over, for {@link #running()}. */
+    protected static String workers() {
+        int workers = NativeKernels.workers();
+        return workers + (workers == 1 ? " worker" : " workers");
+    }
+
     /** A value of the engine's {@code engine.properties} (versions written by resource filtering). */
     protected final String property(String key) {
         return property(getClass(), key);
@@ -57,10 +63,32 @@ public abstract class NativeBackend extends ModelBackend {
             load();
             return "";
         } catch (LinkageError | RuntimeException e) {
-            String reason = LoadFailure.describe(library(), "engine-" + name() + ".jar", property("platform"), e);
+            String reason = describe(library(), "engine-" + name() + ".jar", property("platform"), e);
             System.getLogger(getClass().getName()).log(System.Logger.Level.WARNING, "the " + name() + " engine is unavailable: " + reason);
             return reason;
         }
+    }
+
+    /**
+     * "{library} did not load on linux/amd64: UnsatisfiedLinkError: …; caused by …", with a hint for the two usual causes:
+     * the library's classes missing from the class path, or no binary for this platform in the jar.
+     */
+    private static String describe(String library, String engineJar, String platform, Throwable e) {
+        StringBuilder reason = new StringBuilder(library).append(" did not load on ")
+                .append(System.getProperty("os.name")).append('/').append(System.getProperty("os.arch")).append(": ");
+        reason.append(e.getClass().getSimpleName()).append(": ").append(e.getMessage());
+        for (Throwable cause = e.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
+            reason.append("; caused by ").append(cause.getClass().getSimpleName()).append(": ").append(cause.getMessage());
+        }
+        if (e instanceof NoClassDefFoundError) {
+            reason.append(" (the JavaCPP and ").append(library).append(" classes are missing: use the engine's shaded jar, ")
+                    .append(engineJar).append(", or put JavaCPP and its ").append(library).append(" preset with their ")
+                    .append(platform).append(" natives on the class path)");
+        } else if (e instanceof UnsatisfiedLinkError) {
+            reason.append(" (this engine jar carries ").append(library).append(" for ").append(platform)
+                    .append(" only; build it with -Djavacpp.platform=<os-arch> for another platform)");
+        }
+        return reason.toString();
     }
 
     /** The library's part of a preset's version: "0.3.31" of "0.3.31-1.5.13". */

@@ -30,6 +30,8 @@ final class OneDnn {
     }
 
     private static OpenMp openMp;
+    /** oneDNN's name for the instruction set it generates kernels for, found at load. */
+    private static String isa = "";
     private static final ThreadLocal<Boolean> ONE_OPENMP_THREAD = ThreadLocal.withInitial(() -> {
         openMp.omp_set_num_threads(1);
         return Boolean.TRUE;
@@ -44,10 +46,15 @@ final class OneDnn {
             throw new IllegalStateException("oneDNN's OpenMP runtime kept " + openMp.omp_get_max_threads() + " threads per product, asked for 1");
         }
         Sgemm.check(OneDnn::sgemm, "oneDNN");
+        isa = isaName();
     }
 
     /** The instruction set oneDNN generates its kernels for here, by its own name ("avx512_core", "avx2", …). */
     static String isa() {
+        return isa;
+    }
+
+    private static String isaName() {
         int isa = dnnl.dnnl_get_effective_cpu_isa();
         for (Field field : dnnl.class.getFields()) {
             if (field.getName().startsWith("dnnl_cpu_isa_") && field.getType() == int.class && Modifier.isStatic(field.getModifiers())) {

@@ -39,6 +39,6 @@ public final class OneDnnBackend extends NativeBackend {
 
     @Override
     protected String running() {
-        return OneDnn.isa() + " kernels, " + NativeKernels.workers() + (NativeKernels.workers() == 1 ? " worker" : " workers") + " × 1 OpenMP thread";
+        return OneDnn.isa() + " kernels, " + workers() + " × 1 OpenMP thread";
     }
 }

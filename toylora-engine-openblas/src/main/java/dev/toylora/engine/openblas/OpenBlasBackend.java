@@ -40,7 +40,7 @@ public final class OpenBlasBackend extends NativeBackend {
     @Override
     protected String running() {
         int threads = NativeBlas.threads();
-        return NativeKernels.workers() + (NativeKernels.workers() == 1 ? " worker" : " workers") + " × "
+        return workers() + " × "
                 + (threads > 0 ? threads + (threads == 1 ? " BLAS thread" : " BLAS threads") : "OPENBLAS_NUM_THREADS BLAS threads");
     }
 }
