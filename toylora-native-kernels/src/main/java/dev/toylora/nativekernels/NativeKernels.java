@@ -243,7 +243,8 @@ public final class NativeKernels implements Kernels {
                 }
                 // The draws are addressable: each is evaluated where it is applied, never stored.
                 if (dropout != null) {
-                    for (int j = 0; j < n; j++) a[j] *= dropout.factor(i, j0 + j);
+                    dropout.factors(i, j0, n, c, 0);
+                    for (int j = 0; j < n; j++) a[j] *= c[j];
                 }
                 output.write(at, a, 0, n);
             }
@@ -270,7 +271,7 @@ public final class NativeKernels implements Kernels {
             for (int i = i0; i < i1; i++) {
                 int at = i * columns + j0;
                 input.read(at, a, 0, n);
-                for (int j = 0; j < n; j++) b[j] = draws.factor(i, j0 + j);
+                draws.factors(i, j0, n, b, 0);
                 for (int j = 0; j < n; j++) a[j] *= b[j];
                 masks.write(at, b, 0, n);
                 output.write(at, a, 0, n);

@@ -108,9 +108,10 @@ final class OjAlgoKernels implements Kernels {
         float[] b = of(bias).values()[0];
         float[][] vs = v != null ? of(v).values() : null;
         float[][] ys = of(out).values();
-        // A dropout draw is a hash of its position (64-bit multiplies, which do not vectorise): worth sharing out.
+        // A dropout draw is a hash of its position (64-bit multiplies, a few cycles even in vectors): worth sharing out.
         long work = (long) zs.length * b.length * (dropout != null ? DRAW_WORK : 1);
         Products.forRows(zs.length, work, (first, limit) -> {
+            float[] factors = dropout != null ? new float[b.length] : null;
             for (int i = first; i < limit; i++) {
                 float[] zRow = zs[i];
                 float[] vRow = vs != null ? vs[i] : null;
@@ -120,8 +121,9 @@ final class OjAlgoKernels implements Kernels {
                     if (vRow != null) value += s * vRow[j];
                     y[j] = relu ? Math.max(value, 0f) : value;
                 }
-                if (dropout != null) {
-                    for (int j = 0; j < y.length; j++) y[j] *= dropout.factor(i, j);
+                if (dropout != null && factors != null) {
+                    dropout.factors(i, 0, y.length, factors, 0);
+                    for (int j = 0; j < y.length; j++) y[j] *= factors[j];
                 }
             }
         });
@@ -137,10 +139,8 @@ final class OjAlgoKernels implements Kernels {
             float[] xRow = xs[i];
             float[] maskRow = masks[i];
             float[] y = ys[i];
-            for (int j = 0; j < xRow.length; j++) {
-                maskRow[j] = draws.factor(i, j);
-                y[j] = xRow[j] * maskRow[j];
-            }
+            draws.factors(i, 0, xRow.length, maskRow, 0);
+            for (int j = 0; j < xRow.length; j++) y[j] = xRow[j] * maskRow[j];
         }
         of(mask).changed();
         of(out).changed();

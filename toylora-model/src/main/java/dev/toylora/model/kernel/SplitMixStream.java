@@ -40,6 +40,20 @@ public final class SplitMixStream {
     }
 
     /**
+     * For j in [0, count): {@code out[j]} = 1 when {@code bitsAt(first + j·stride) < threshold}, else 0 — many draws at
+     * once, in loops over arrays the JIT vectorises (one loop doing it all, as {@link #bitsAt} does, it leaves scalar).
+     */
+    public void below(long first, long stride, int count, long threshold, long[] out) {
+        long z = seed + (first + 1) * GOLDEN_GAMMA;
+        long step = stride * GOLDEN_GAMMA;
+        for (int j = 0; j < count; j++) {
+            out[j] = z;
+            z += step;
+        }
+        for (int j = 0; j < count; j++) out[j] = ((mix64(out[j]) >>> 11) - threshold) >>> 63;   // both below 2⁵³
+    }
+
+    /**
      * The least 53-bit value whose {@link #at} is ≥ p: {@code at(k) >= p} exactly when {@code bitsAt(k) >= threshold(p)},
      * for p in [0, 1], which decides without converting to double.
      */
