@@ -45,8 +45,6 @@ public final class NativeKernels implements Kernels {
     private static final int SUM_COST = 4;
     /** How many values an element-wise pass over whole rows copies to the heap at a time. */
     private static final int CHUNK = 2048;
-    /** How many values Adam updates at a time: each call of its loop has scalar ends, so not too few. */
-    private static final int ADAM_CHUNK = 1 << 14;
 
     /** Each thread's heap arrays for the element-wise loops. */
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -88,7 +86,7 @@ public final class NativeKernels implements Kernels {
     @Override
     public void write(Matrix m, float[] source, int offset) {
         batch.run();
-        NativeMatrix target = written(m);
+        NativeMatrix target = inNative(m);
         target.write(0, source, offset, target.length());
     }
 
@@ -108,14 +106,14 @@ public final class NativeKernels implements Kernels {
     @Override
     public void set(Matrix m, int row, int column, float value) {
         batch.run();
-        written(m).set(index(m, row, column), value);
+        inNative(m).set(index(m, row, column), value);
     }
 
     @Override
     public void copy(Matrix from, Matrix to) {
         sameShape(from, to);
         batch.run();
-        written(to).copyFrom(cast(from));
+        inNative(to).copyFrom(cast(from));
     }
 
     @Override
@@ -127,7 +125,6 @@ public final class NativeKernels implements Kernels {
     @Override
     public void product(float alpha, Matrix a, boolean transposeA, Matrix b, boolean transposeB, float beta, Matrix c) {
         Product product = new Product(sgemm, alpha, cast(a), transposeA, cast(b), transposeB, beta, cast(c));
-        product.c.changed();
         if (product.m == 0 || product.n == 0) return;
         // C is written (and read, when β ≠ 0) within each half.
         batch.add((long) product.m * product.n * Math.max(product.k, 1), product::part, reads(product.a), reads(product.b), writesHalf(product.c));
@@ -221,7 +218,7 @@ public final class NativeKernels implements Kernels {
         NativeMatrix input = inNative(z);
         NativeMatrix biases = inNative(bias);
         NativeMatrix branch = v != null ? inNative(v) : null;
-        NativeMatrix output = written(out);
+        NativeMatrix output = inNative(out);
         Block epilogue = (i0, i1, j0, j1) -> {
             int n = j1 - j0;
             Scratch heap = SCRATCH.get().fit(n);
@@ -261,8 +258,8 @@ public final class NativeKernels implements Kernels {
         sameShape(x, out);
         sameShape(x, draws.rows(), draws.columns());
         NativeMatrix input = inNative(x);
-        NativeMatrix masks = written(mask);
-        NativeMatrix output = written(out);
+        NativeMatrix masks = inNative(mask);
+        NativeMatrix output = inNative(out);
         Block drop = (i0, i1, j0, j1) -> {
             int n = j1 - j0;
             Scratch heap = SCRATCH.get().fit(n);
@@ -286,7 +283,7 @@ public final class NativeKernels implements Kernels {
         sameShape(dy, dz);
         NativeMatrix gradient = inNative(dy);
         NativeMatrix activation = inNative(y);
-        NativeMatrix output = written(dz);
+        NativeMatrix output = inNative(dz);
         batch.add(dy.size() * ELEMENT_COST, halves(dy.rows(), dy.columns(), segmented(dy.columns(), (start, n) -> {
             Scratch heap = SCRATCH.get().fit(n);
             float[] a = heap.a;
@@ -309,7 +306,7 @@ public final class NativeKernels implements Kernels {
     public void addMasked(Matrix target, Matrix add, Matrix mask) {
         sameShape(target, add);
         sameShape(target, mask);
-        NativeMatrix output = written(target);
+        NativeMatrix output = inNative(target);
         NativeMatrix addend = inNative(add);
         NativeMatrix masks = inNative(mask);
         batch.add(target.size() * ELEMENT_COST, halves(target.rows(), target.columns(), segmented(target.columns(), (start, n) -> {
@@ -331,7 +328,7 @@ public final class NativeKernels implements Kernels {
         int columns = m.columns();
         if (sums.rows() != 1 || sums.columns() != columns) throw new IllegalArgumentException("sums " + sums + " of the columns of " + m);
         NativeMatrix input = inNative(m);
-        NativeMatrix output = written(sums);
+        NativeMatrix output = inNative(sums);
         // By halves of the columns: each sum is still taken in row order, whichever half it is in.
         batch.add(m.size() * SUM_COST, part -> {
             int from = start(columns, part);
@@ -350,11 +347,11 @@ public final class NativeKernels implements Kernels {
     }
 
     /**
-     * Adam by halves of the values. The update loop runs on heap arrays that share one indexing (the JIT vectorises a
-     * loop over five arrays at the same index; with the moments indexed apart from a chunk it would not): the moments live
-     * on the heap only ({@link NativeMatrix#heap}: nothing else touches them), the gradient is copied into its heap
-     * shadow, and the parameter's heap shadow is read again only when something other than Adam wrote the parameter
-     * (loaded weights, an unmerge, a test's nudge); the updated values are written back to native memory for the products.
+     * Adam by halves of the chunks of {@link NativeMatrix#HEAP_CHUNK} values. Each chunk of the gradient and of the
+     * parameter is copied from native memory into this thread's heap arrays, updated there with the moments' chunk (all
+     * four indexed alike, so the JIT vectorises the loop; the moments live on the heap only, {@link NativeMatrix#heap}),
+     * and the parameter written back for the products. Copies of a chunk stay in cache: per value Adam moves the four
+     * arrays it reads and the three it writes, and nothing more.
      */
     @Override
     public void adam(AdamMath adam, Matrix p, Matrix g, Matrix m, Matrix v) {
@@ -365,21 +362,22 @@ public final class NativeKernels implements Kernels {
         NativeMatrix gradient = inNative(g);
         NativeMatrix firstMoment = cast(m);
         NativeMatrix secondMoment = cast(v);
-        float[] first = firstMoment.heap();
-        float[] second = secondMoment.heap();
-        float[] values = parameter.shadow();
-        float[] gradients = gradient.shadow();
-        // Whether the heap copy is stale is known now: every write to p queued before this one has been counted.
-        boolean stale = parameter.shadowIsStale();
-        parameter.shadowRead();
+        float[][] first = firstMoment.heap();
+        float[][] second = secondMoment.heap();
         int length = parameter.length();
         batch.add((long) length * ADAM_COST, part -> {
+            Scratch heap = SCRATCH.get().fit(NativeMatrix.HEAP_CHUNK);
+            float[] values = heap.a;
+            float[] gradients = heap.b;
+            // This half's values, a chunk (or the part of one in the half) at a time, at the index they have in the chunk.
             for (int at = start(length, part), to = end(length, part), n; at < to; at += n) {
-                n = Math.min(ADAM_CHUNK, to - at);
-                gradient.read(at, gradients, at, n);
-                if (stale) parameter.read(at, values, at, n);
-                adam.update(values, gradients, first, second, at, at + n);
-                parameter.write(at, values, at, n);
+                int chunk = at / NativeMatrix.HEAP_CHUNK;
+                int from = at % NativeMatrix.HEAP_CHUNK;
+                n = Math.min(to - at, NativeMatrix.HEAP_CHUNK - from);
+                gradient.read(at, gradients, from, n);
+                parameter.read(at, values, from, n);
+                adam.update(values, gradients, first[chunk], second[chunk], from, from + n);
+                parameter.write(at, values, from, n);
             }
         }, reads(gradient), writes(parameter), writes(firstMoment), writes(secondMoment));
     }
@@ -440,17 +438,10 @@ public final class NativeKernels implements Kernels {
         throw new IllegalArgumentException("not a matrix of a native-memory engine (openblas, onednn): " + m.getClass().getName());
     }
 
-    /** An operand in native memory, made there now, on the calling thread. */
+    /** An operand or output in native memory, made there now, on the calling thread. */
     private static NativeMatrix inNative(Matrix m) {
         NativeMatrix matrix = cast(m);
         matrix.pointer();
-        return matrix;
-    }
-
-    /** An output in native memory, noted as changed (Adam's copy of it is stale). */
-    private static NativeMatrix written(Matrix m) {
-        NativeMatrix matrix = inNative(m);
-        matrix.changed();
         return matrix;
     }
 

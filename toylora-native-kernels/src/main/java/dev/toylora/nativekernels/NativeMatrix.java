@@ -12,10 +12,11 @@ import org.jspecify.annotations.Nullable;
  * vectorised. Freed by JavaCPP when unreachable, or at once by {@link #release}.
  *
  * <p>The values live in one of two places, chosen by first use and moved on the rare use of the other kind: native
- * memory (everything a product or an element-wise kernel touches), or a heap array (Adam's moments, which only the
- * Adam kernel ever touches: they never need native memory, nor a copy each step). A matrix made by {@code zeros} has
- * neither until first used. Besides, Adam keeps a {@link #shadow} heap copy of a parameter (and of its gradient) for
- * its update loop; {@link #version}, which the kernels raise on every other write, tells when the copy is stale.
+ * memory (everything a product or an element-wise kernel touches), or heap arrays (Adam's moments, which only the
+ * Adam kernel ever touches: they never need native memory, nor a copy each step). On the heap they are held in
+ * {@link #HEAP_CHUNK}-value chunks, each indexed from 0 as Adam's copy of a chunk of the parameter and gradient is, so
+ * that its loop over all four shares one index (which C2 needs to vectorise it). A matrix made by {@code zeros} has
+ * neither until first used.
  */
 final class NativeMatrix implements Matrix {
     private final int rows;
@@ -23,16 +24,14 @@ final class NativeMatrix implements Matrix {
     private final int length;
     private @Nullable FloatPointer pointer;
     private @Nullable FloatBuffer buffer;
-    /** The values, when they live on the heap rather than in native memory. */
-    private float @Nullable [] heap;
+    /** How many values a chunk of the heap holds: Adam updates a chunk at a time, its four arrays well within L2. */
+    static final int HEAP_CHUNK = 1 << 14;
+
+    /** The values, when they live on the heap rather than in native memory: value i is {@code heap[i / HEAP_CHUNK][i % HEAP_CHUNK]}. */
+    private float @Nullable [][] heap;
     /** Pointers into this matrix at an offset (where a product's half starts), made once per offset and kept. */
     private final @Nullable FloatPointer[] views = new FloatPointer[8];
     private final long[] viewOffsets = new long[8];
-    /** Counts the writes to the values other than Adam's (which keeps its own copy up to date); see {@link #changed}. */
-    private int version;
-    /** Adam's heap copy of the values (or of the gradient), and the {@link #version} it was read at. */
-    private float @Nullable [] shadow;
-    private int shadowVersion = -1;
     private boolean released;
 
     NativeMatrix(int rows, int columns) {
@@ -74,9 +73,9 @@ final class NativeMatrix implements Matrix {
         p.zero();
         buffer = p.asBuffer();
         pointer = p;
-        float[] onHeap = heap;
+        float[][] onHeap = heap;
         if (onHeap != null) {
-            buffer().put(0, onHeap, 0, length);
+            for (int c = 0; c < onHeap.length; c++) buffer().put(c * HEAP_CHUNK, onHeap[c], 0, onHeap[c].length);
             heap = null;
         }
         return p;
@@ -112,17 +111,20 @@ final class NativeMatrix implements Matrix {
     }
 
     /**
-     * The values as a heap array, for a matrix only Adam touches (its moments): moved off native memory if they were
-     * there. Call on the calling thread before splitting work.
+     * The values as heap chunks (chunk c holds values [c·HEAP_CHUNK, …), the last one shorter), for a matrix only Adam
+     * touches (its moments): moved off native memory if they were there. Call on the calling thread before splitting work.
      */
-    float[] heap() {
-        float[] onHeap = heap;
+    float[][] heap() {
+        float[][] onHeap = heap;
         if (onHeap != null) return onHeap;
         if (released) throw new IllegalStateException("this matrix was released (its network closed)");
-        onHeap = new float[length];
+        onHeap = new float[(length + HEAP_CHUNK - 1) / HEAP_CHUNK][];
         FloatBuffer b = buffer;
+        for (int c = 0; c < onHeap.length; c++) {
+            onHeap[c] = new float[Math.min(HEAP_CHUNK, length - c * HEAP_CHUNK)];
+            if (b != null) b.get(c * HEAP_CHUNK, onHeap[c], 0, onHeap[c].length);
+        }
         if (b != null) {
-            b.get(0, onHeap, 0, length);
             pointer = null;
             buffer = null;
             java.util.Arrays.fill(views, null);
@@ -131,30 +133,9 @@ final class NativeMatrix implements Matrix {
         return onHeap;
     }
 
-    /** Adam's heap copy of this matrix (allocated on first use, stale when {@link #shadowIsStale}). */
-    float[] shadow() {
-        float[] copy = shadow;
-        if (copy == null) shadow = copy = new float[length];
-        return copy;
-    }
-
-    /** Whether something other than Adam wrote the values since {@link #shadowRead}. */
-    boolean shadowIsStale() {
-        return shadowVersion != version;
-    }
-
-    void shadowRead() {
-        shadowVersion = version;
-    }
-
-    /** Notes a write to the values (by any kernel but Adam), when the kernel is called: Adam's copy is then stale. */
-    void changed() {
-        version++;
-    }
-
     float get(int index) {
-        float[] onHeap = heap;
-        return onHeap != null ? onHeap[index] : buffer().get(index);
+        float[][] onHeap = heap;
+        return onHeap != null ? onHeap[index / HEAP_CHUNK][index % HEAP_CHUNK] : buffer().get(index);
     }
 
     void set(int index, float value) {
@@ -163,9 +144,13 @@ final class NativeMatrix implements Matrix {
 
     /** Copies {@code count} values from {@code index} on into {@code target[offset …]}. */
     void read(int index, float[] target, int offset, int count) {
-        float[] onHeap = heap;
+        float[][] onHeap = heap;
         if (onHeap != null) {
-            System.arraycopy(onHeap, index, target, offset, count);
+            for (int done = 0, n; done < count; done += n) {
+                int at = index + done;
+                n = Math.min(count - done, HEAP_CHUNK - at % HEAP_CHUNK);
+                System.arraycopy(onHeap[at / HEAP_CHUNK], at % HEAP_CHUNK, target, offset + done, n);
+            }
         } else {
             buffer().get(index, target, offset, count);
         }
@@ -177,9 +162,9 @@ final class NativeMatrix implements Matrix {
     }
 
     void copyFrom(NativeMatrix other) {
-        float[] onHeap = other.heap;
+        float[][] onHeap = other.heap;
         if (onHeap != null) {
-            write(0, onHeap, 0, length);
+            for (int c = 0; c < onHeap.length; c++) write(c * HEAP_CHUNK, onHeap[c], 0, onHeap[c].length);
         } else {
             buffer().put(0, other.buffer(), 0, length);
         }
@@ -191,7 +176,6 @@ final class NativeMatrix implements Matrix {
         pointer = null;
         buffer = null;
         heap = null;
-        shadow = null;
         java.util.Arrays.fill(views, null);
         released = true;
         if (p != null) p.close();
