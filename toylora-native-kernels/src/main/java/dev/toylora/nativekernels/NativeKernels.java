@@ -365,7 +365,14 @@ public final class NativeKernels implements Kernels {
         float[][] first = firstMoment.heap();
         float[][] second = secondMoment.heap();
         int length = parameter.length();
+        // The update runs when the batch does, with the step's bias corrections as they are then: a later beginStep in
+        // between would silently apply the wrong step's, so it is refused.
+        long step = adam.steps();
         batch.add((long) length * ADAM_COST, part -> {
+            if (adam.steps() != step) {
+                throw new IllegalStateException("Adam's step " + step + " was still queued when step " + adam.steps()
+                        + " began: read a value (or run a product) between two steps");
+            }
             Scratch heap = SCRATCH.get().fit(NativeMatrix.HEAP_CHUNK);
             float[] values = heap.a;
             float[] gradients = heap.b;

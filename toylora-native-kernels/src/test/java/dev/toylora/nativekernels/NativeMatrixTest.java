@@ -130,6 +130,19 @@ class NativeMatrixTest {
     }
 
     @Test
+    void aStepBegunBeforeTheLastOneRanIsRefused() {
+        NativeKernels kernels = new NativeKernels(new ReferenceSgemm());
+        NativeMatrix p = NativeMatrix.of(1, 2, 1, 1);
+        NativeMatrix g = NativeMatrix.of(1, 2, 1, -1);
+        AdamMath adam = new AdamMath(OptimizerSpec.adam(0.5));
+        adam.beginStep();
+        kernels.adam(adam, p, g, new NativeMatrix(1, 2), new NativeMatrix(1, 2));
+        adam.beginStep();                   // nothing ran the queued update of step 1
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> kernels.get(p, 0, 0));
+        assertEquals("Adam's step 1 was still queued when step 2 began: read a value (or run a product) between two steps", e.getMessage());
+    }
+
+    @Test
     void aLibraryThatMultipliesWronglyIsRefusedByName() {
         Sgemm.check(new ReferenceSgemm(), "Reference");
         IllegalStateException e = assertThrows(IllegalStateException.class,
