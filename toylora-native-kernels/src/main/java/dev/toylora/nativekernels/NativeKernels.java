@@ -347,8 +347,8 @@ public final class NativeKernels implements Kernels {
     }
 
     /**
-     * Adam by halves of the chunks of {@link NativeMatrix#HEAP_CHUNK} values. Each chunk of the gradient and of the
-     * parameter is copied from native memory into this thread's heap arrays, updated there with the moments' chunk (all
+     * Adam by halves of the values, a chunk of {@link NativeMatrix#HEAP_CHUNK} (or the part of one in the half) at a
+     * time. Each chunk of the gradient and of the parameter is copied from native memory into this thread's heap arrays, updated there with the moments' chunk (all
      * four indexed alike, so the JIT vectorises the loop; the moments live on the heap only, {@link NativeMatrix#heap}),
      * and the parameter written back for the products. Copies of a chunk stay in cache: per value Adam moves the four
      * arrays it reads and the three it writes, and nothing more.
