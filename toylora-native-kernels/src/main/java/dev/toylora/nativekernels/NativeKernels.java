@@ -380,7 +380,7 @@ public final class NativeKernels implements Kernels {
             for (int at = start(length, part), to = end(length, part), n; at < to; at += n) {
                 int chunk = at / NativeMatrix.HEAP_CHUNK;
                 int from = at % NativeMatrix.HEAP_CHUNK;
-                n = Math.min(to - at, NativeMatrix.HEAP_CHUNK - from);
+                n = NativeMatrix.inChunk(at, to);
                 gradient.read(at, gradients, from, n);
                 parameter.read(at, values, from, n);
                 adam.update(values, gradients, first[chunk], second[chunk], from, from + n);

@@ -27,6 +27,11 @@ final class NativeMatrix implements Matrix {
     /** How many values a chunk of the heap holds: Adam updates a chunk at a time, its four arrays well within L2. */
     static final int HEAP_CHUNK = 1 << 14;
 
+    /** How many of the values [at, to) lie in the heap chunk value {@code at} is in. */
+    static int inChunk(int at, int to) {
+        return Math.min(to - at, HEAP_CHUNK - at % HEAP_CHUNK);
+    }
+
     /** The values, when they live on the heap rather than in native memory: value i is {@code heap[i / HEAP_CHUNK][i % HEAP_CHUNK]}. */
     private float @Nullable [][] heap;
     /** Pointers into this matrix at an offset (where a product's half starts), made once per offset and kept. */
@@ -148,7 +153,7 @@ final class NativeMatrix implements Matrix {
         if (onHeap != null) {
             for (int done = 0, n; done < count; done += n) {
                 int at = index + done;
-                n = Math.min(count - done, HEAP_CHUNK - at % HEAP_CHUNK);
+                n = inChunk(at, index + count);
                 System.arraycopy(onHeap[at / HEAP_CHUNK], at % HEAP_CHUNK, target, offset + done, n);
             }
         } else {

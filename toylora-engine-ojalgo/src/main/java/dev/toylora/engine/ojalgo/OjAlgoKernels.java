@@ -111,7 +111,7 @@ final class OjAlgoKernels implements Kernels {
         // A dropout draw is a hash of its position (64-bit multiplies, a few cycles even in vectors): worth sharing out.
         long work = (long) zs.length * b.length * (dropout != null ? DRAW_WORK : 1);
         Products.forRows(zs.length, work, (first, limit) -> {
-            float[] factors = dropout != null ? new float[b.length] : null;
+            float[] factors = new float[dropout != null ? b.length : 0];
             for (int i = first; i < limit; i++) {
                 float[] zRow = zs[i];
                 float[] vRow = vs != null ? vs[i] : null;
@@ -121,7 +121,7 @@ final class OjAlgoKernels implements Kernels {
                     if (vRow != null) value += s * vRow[j];
                     y[j] = relu ? Math.max(value, 0f) : value;
                 }
-                if (dropout != null && factors != null) {
+                if (dropout != null) {
                     dropout.factors(i, 0, y.length, factors, 0);
                     for (int j = 0; j < y.length; j++) y[j] *= factors[j];
                 }

@@ -49,6 +49,6 @@ final class SignalsHeld {
 
     /** Restores the signal mask {@link #hold} saved: held signals are handled now. */
     static void restore(Memory before) {
-        pthread_sigmask(SIG_SETMASK, before, null);
+        if (pthread_sigmask(SIG_SETMASK, before, null) != 0) throw new IllegalStateException("pthread_sigmask failed");
     }
 }

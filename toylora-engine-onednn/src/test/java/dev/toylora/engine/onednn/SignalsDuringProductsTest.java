@@ -1,11 +1,10 @@
 package dev.toylora.engine.onednn;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.jna.Library;
 import com.sun.jna.Native;
-
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -64,7 +63,7 @@ class SignalsDuringProductsTest {
             if (syscall(SYS_TGKILL, pid, (long) tid.get(), (long) SIGPIPE) == 0) sent++;
             Thread.sleep(0, 500_000);
         }
-        assertEquals(null, wrong.get());
+        assertNull(wrong.get());
         assertTrue(sent > 500 && products.get() > 100, sent + " signals, " + products.get() + " products");
     }
 }
