@@ -64,11 +64,12 @@ final class Products {
         int columns = product[0].length;
         int rowBlock = Math.max(1, ROW_BLOCK_FLOATS / columns);
         int depthBlock = Math.max(8, DEPTH_BLOCK_FLOATS / columns);
+        int[] terms = new int[Math.min(depthBlock, right.length)];
         for (int i0 = first; i0 < limit; i0 += rowBlock) {
             int i1 = Math.min(limit, i0 + rowBlock);
             for (int c0 = 0; c0 < right.length; c0 += depthBlock) {
                 int c1 = Math.min(right.length, c0 + depthBlock);
-                for (int i = i0; i < i1; i++) addTerms(product[i], left[i], right, c0, c1);
+                for (int i = i0; i < i1; i++) addTerms(product[i], left[i], right, c0, c1, terms);
             }
             if (alpha != 1f) {
                 for (int i = i0; i < i1; i++) scale(product[i], alpha);
@@ -81,29 +82,28 @@ final class Products {
      * four at a time through one pass over the row ({@link #addFour}), which reads and writes the row once instead of four
      * times and rounds exactly as four {@link AXPY}s would; what is left goes through AXPY itself.
      */
-    private static void addTerms(float[] row, float[] left, float[][] right, int c0, int c1) {
-        int c = c0;
-        while (true) {
-            int k0 = nonZero(left, c, c1);
-            int k1 = nonZero(left, k0 + 1, c1);
-            int k2 = nonZero(left, k1 + 1, c1);
-            int k3 = nonZero(left, k2 + 1, c1);
-            if (k3 >= c1) {
-                if (k0 < c1) AXPY.invoke(row, left[k0], right[k0]);
-                if (k1 < c1) AXPY.invoke(row, left[k1], right[k1]);
-                if (k2 < c1) AXPY.invoke(row, left[k2], right[k2]);
-                return;
-            }
+    private static void addTerms(float[] row, float[] left, float[][] right, int c0, int c1, int[] terms) {
+        int count = nonZeroTerms(left, c0, c1, terms);
+        int t = 0;
+        for (; t + 4 <= count; t += 4) {
+            int k0 = terms[t], k1 = terms[t + 1], k2 = terms[t + 2], k3 = terms[t + 3];
             addFour(row, left[k0], right[k0], left[k1], right[k1], left[k2], right[k2], left[k3], right[k3]);
-            c = k3 + 1;
         }
+        for (; t < count; t++) AXPY.invoke(row, left[terms[t]], right[terms[t]]);
     }
 
-    /** The first c from {@code from} on with a non-zero {@code left[c]}; one at or past {@code limit} when there is none before it. */
-    private static int nonZero(float[] left, int from, int limit) {
-        int c = from;
-        while (c < limit && left[c] == 0f) c++;
-        return c;
+    /**
+     * Writes the c in {@code [c0, c1)} with a non-zero {@code left[c]} into {@code terms}, in order, and returns how many.
+     * Without a branch on the value: ReLU and dropout leave zeros at random, which a branch would mispredict about
+     * every other time.
+     */
+    private static int nonZeroTerms(float[] left, int c0, int c1, int[] terms) {
+        int count = 0;
+        for (int c = c0; c < c1; c++) {
+            terms[count] = c;
+            count += left[c] != 0f ? 1 : 0;
+        }
+        return count;
     }
 
     /**
@@ -123,9 +123,10 @@ final class Products {
      */
     private static void accumulate(float alpha, float[][] left, float[][] right, float beta, float[][] product, int first, int limit) {
         float[] sum = new float[product[0].length];
+        int[] terms = new int[right.length];
         for (int i = first; i < limit; i++) {
             Arrays.fill(sum, 0f);
-            addTerms(sum, left[i], right, 0, right.length);
+            addTerms(sum, left[i], right, 0, right.length, terms);
             float[] row = product[i];
             for (int j = 0; j < row.length; j++) row[j] = alpha * sum[j] + beta * row[j];
         }
